@@ -1,0 +1,296 @@
+"""The ``gogooku3`` command: ingest, fake-api, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .client import ApiError, AuthError, RetryPolicy
+from .config import ConfigError, Settings
+from .loader import IngestOptions, IngestReport, Loader, parse_markets
+from .schema import DATASETS
+from .store import Warehouse
+
+console = Console(stderr=True)
+DEMO_CODES, DEMO_YEARS = 300, 3
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(console=console, show_path=False)], force=True)
+    logging.getLogger("aiohttp").setLevel(logging.WARNING)
+
+
+# ------------------------------------------------------------------------------------------ ingest
+def add_ingest_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD",
+                   help="first date to load (default: resume where the last load started, else the plan's window start)")
+    p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help="last date to load (default: today, JST)")
+    p.add_argument("--datasets", type=_csv, default=tuple(DATASETS), metavar="LIST",
+                   help=f"comma-separated subset of: {', '.join(DATASETS)} (default: all the plan allows)")
+    p.add_argument("--codes", type=_csv, default=(), metavar="LIST",
+                   help="load bars and statements for these codes only, one query per code (e.g. 72030,86970)")
+    p.add_argument("--market", dest="markets", default="", metavar="LIST",
+                   help="restrict bars and statements to codes listed in these markets: prime,standard,growth (or 0111,0112,0113)")
+    p.add_argument("--bulk", action="store_true", help="backfill bars and statements from the bulk CSV files (Light plan and above)")
+    p.add_argument("--refresh", action="store_true", help="re-fetch units that are already loaded (default: skip them)")
+    p.add_argument("--concurrency", type=int, default=16, metavar="N", help="requests in flight at once, 1-150 (default 16)")
+    p.add_argument("--retries", type=int, default=5, metavar="N", help="tries per request on 5xx/network/malformed responses (default 5)")
+    p.add_argument("--backoff", type=float, default=0.5, metavar="SECONDS", help="first retry delay, doubled per try, jittered (default 0.5)")
+    p.add_argument("--pause-on-429", type=float, default=60.0, metavar="SECONDS",
+                   help="how long every request waits after HTTP 429 without Retry-After (default 60, as J-Quants asks)")
+    p.add_argument("--fake", action="store_true", help="ingest from an in-process fake J-Quants server (offline; ignores JQUANTS_API_*)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars, errors only")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every request retry and every committed unit")
+
+
+def options_from(args: argparse.Namespace) -> IngestOptions:
+    if args.start and args.end and args.start > args.end:
+        raise ConfigError(f"--from {args.start} is after --to {args.end}")
+    unknown = set(args.datasets) - set(DATASETS)
+    if unknown:
+        raise ConfigError(f"unknown dataset(s) {', '.join(sorted(unknown))}; choose from {', '.join(DATASETS)}")
+    if not 1 <= args.concurrency <= 150:
+        raise ConfigError("--concurrency must be between 1 and 150")
+    try:
+        markets = parse_markets(args.markets)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    retry = RetryPolicy(attempts=max(1, args.retries), backoff=args.backoff, pause_on_429=args.pause_on_429,
+                        lockout_pause=max(args.pause_on_429, 5 * args.pause_on_429))
+    return IngestOptions(start=args.start, end=args.end, datasets=args.datasets, codes=args.codes, markets=markets,
+                         bulk=args.bulk, refresh=args.refresh, concurrency=args.concurrency, retry=retry)
+
+
+def run_ingest(settings: Settings, options: IngestOptions, quiet: bool = False) -> IngestReport:
+    """Run one load with progress bars; raises on configuration and authentication errors."""
+    wh = Warehouse(settings.duckdb_path)
+    started = time.time()
+    from .store import _now
+
+    run_started = _now()
+    progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rows]:>10,} rows"), TimeElapsedColumn(), console=console,
+                        disable=quiet, transient=False)
+    tasks: dict[str, int] = {}
+
+    def plan_hook(dataset: str, units: int) -> None:
+        tasks[dataset] = progress.add_task(dataset, total=units, rows=0)
+
+    def on_progress(dataset: str, key: str, rows: int, pages: int | None) -> None:
+        if dataset in tasks:
+            t = tasks[dataset]
+            progress.update(t, advance=1, rows=progress.tasks[t].fields["rows"] + rows)
+
+    loader = Loader(settings, options, wh, on_progress)
+    status, error = "ok", None
+    try:
+        with progress:
+            report = asyncio.run(loader.run(plan_hook))
+        if report.failures:
+            status = "failed"
+        return report
+    except BaseException as exc:
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        rep = loader.report
+        try:
+            wh.record_run(rep.run_id, {"argv": sys.argv[1:], "plan": settings.plan, "api_base": settings.api_base,
+                                       "seconds": round(time.time() - started, 3)}, rep.total_rows, run_started, status, error)
+        finally:
+            wh.close()
+
+
+def print_report(report: IngestReport, path: Path) -> None:
+    table = Table(title=f"gogooku3 ingest → {path}  (run {report.run_id})", title_justify="left")
+    table.add_column("dataset")
+    table.add_column("rows", justify="right")
+    for name, rows in sorted(report.rows.items()):
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    rate = report.total_rows / report.seconds if report.seconds else 0
+    console.print(f"{report.units['ok']} units committed, {report.units['failed']} failed; {report.requests:,} requests, "
+                  f"{report.bytes / 1e6:,.1f} MB in {report.seconds:,.1f} s ({rate:,.0f} rows/s)")
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    if report.failures:
+        console.print(f"[red]{len(report.failures)} unit(s) failed and were recorded in raw._loads; rerun to retry them:[/]")
+        for label, error in report.failures[:20]:
+            console.print(f"  [red]✗[/] {label}: {error}")
+        if len(report.failures) > 20:
+            console.print(f"  … and {len(report.failures) - 20} more")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    options = options_from(args)
+    if args.fake:
+        from .fakeapi.server import FakeJQuants
+
+        with console.status("building the synthetic market…", spinner="dots") if not args.quiet else _null():
+            api = FakeJQuants().start()
+        settings = replace(settings, api_key=api.api_key, api_base=api.base_url, plan="light", rate_limit=0)
+    elif not settings.api_key:
+        raise ConfigError(
+            "JQUANTS_API_KEY is not set. Copy your key from the J-Quants dashboard into JQUANTS_API_KEY, "
+            "or work offline: `gogooku3 ingest --fake`, `gogooku3 demo`, or `gogooku3 fake-api` plus "
+            "JQUANTS_API_BASE=http://127.0.0.1:8765/v2 JQUANTS_API_KEY=fake-key."
+        )
+    report = run_ingest(settings, options, quiet=args.quiet)
+    if not args.quiet or report.failures:
+        print_report(report, settings.duckdb_path)
+    return 0 if report.ok else 1
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *a: object) -> None:
+        return None
+
+
+# ------------------------------------------------------------------------------------------ fake-api
+def add_fake_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--codes", type=int, default=DEMO_CODES, help=f"number of listed issues (default {DEMO_CODES})")
+    p.add_argument("--years", type=float, default=5, help="years of history (default 5)")
+    p.add_argument("--end", type=_date, default=date(2026, 10, 30), help="last trading date of the market (default 2026-10-30)")
+    p.add_argument("--seed", type=int, default=20260601, help="random seed: same seed, same market")
+    p.add_argument("--api-key", default="fake-key", help="the accepted x-api-key (default fake-key)")
+    p.add_argument("--plan", default="light", choices=["free", "light", "standard", "premium"], help="plan of that key (default light)")
+    p.add_argument("--page-size", type=int, default=10_000, help="rows per page before pagination_key (default 10000)")
+    p.add_argument("--rate-limit", type=int, default=None, help="answer 429 above this many requests/minute")
+    p.add_argument("--fault", action="append", default=[], metavar="KIND[:PATH[:TIMES]]",
+                   help="inject failures, e.g. 429:/equities/bars/daily:3, 500::2, bad_json:/fins/summary:* "
+                        "(kinds: 429 500 502 503 slow drop truncate bad_json missing_field wrong_type)")
+
+
+def cmd_fake_api(args: argparse.Namespace) -> int:
+    from .fakeapi.market import MarketConfig, SyntheticMarket
+    from .fakeapi.server import Fault, ServerConfig, serve_forever
+
+    with console.status(f"building a synthetic market of {args.codes} codes × {args.years:g} years…"):
+        market = SyntheticMarket(MarketConfig.years_back(args.codes, args.years, end=args.end, seed=args.seed))
+    config = ServerConfig(api_keys={args.api_key: args.plan}, page_size=args.page_size, rate_limit=args.rate_limit,
+                          faults=[Fault.parse(f) for f in args.fault])
+    console.print(f"fake J-Quants v2 on http://{args.host}:{args.port}/v2 — {len(market.codes)} codes, "
+                  f"{market.sessions[0]} … {market.sessions[-1]}, key {args.api_key!r} ({args.plan})\n"
+                  f"  export JQUANTS_API_BASE=http://{args.host}:{args.port}/v2 JQUANTS_API_KEY={args.api_key} "
+                  f"JQUANTS_PLAN={args.plan} JQUANTS_RATE_LIMIT=0")
+    serve_forever(market, config, args.host, args.port)
+    return 0
+
+
+# ------------------------------------------------------------------------------------------ demo
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .fakeapi.market import MarketConfig
+    from .fakeapi.server import FakeJQuants
+
+    settings = Settings.from_env()
+    market = MarketConfig.years_back(args.codes, args.years)
+    console.rule(f"1/2 ingest {args.codes} codes × {args.years:g} years from the fake J-Quants API → {settings.duckdb_path}")
+    with console.status("building the synthetic market…"):
+        api = FakeJQuants(market).start()
+    try:
+        settings = replace(settings, api_key=api.api_key, api_base=api.base_url, plan="light", rate_limit=0)
+        options = IngestOptions(start=market.start, end=market.end, today=market.end)
+        report = run_ingest(settings, options, quiet=args.quiet)
+        print_report(report, settings.duckdb_path)
+        if not report.ok:
+            return 1
+    finally:
+        api.stop()
+    if args.skip_dbt:
+        return 0
+    console.rule("2/2 dbt build")
+    return run_dbt(["build"], settings.duckdb_path)
+
+
+def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
+    """Run dbt in a subprocess (a programmatic dbtRunner can keep the file locked) from the repo root."""
+    env = {**os.environ, "GOGOOKU3_DUCKDB": str(Path(duckdb_path).resolve())}
+    dbt = Path(sys.executable).with_name("dbt")
+    cmd = [str(dbt) if dbt.exists() else "dbt", *dbt_args, "--profiles-dir", str(REPO_ROOT), "--project-dir", str(REPO_ROOT)]
+    return subprocess.call(cmd, env=env, cwd=REPO_ROOT)
+
+
+# ------------------------------------------------------------------------------------------ main
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gogooku3",
+        description="J-Quants → DuckDB → dbt: an ML-ready daily dataset of the Japanese equity market.",
+        epilog="Environment: JQUANTS_API_KEY, JQUANTS_API_BASE, JQUANTS_PLAN, JQUANTS_RATE_LIMIT, GOGOOKU3_DUCKDB.",
+    )
+    parser.add_argument("--version", action="version", version=f"gogooku3 {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("ingest", help="load J-Quants data into the raw tables of the DuckDB warehouse",
+                       description="Load J-Quants API v2 data into DuckDB schema raw (idempotent, resumable).")
+    add_ingest_args(p)
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("fake-api", help="serve the fake J-Quants v2 API with a synthetic market",
+                       description="Serve a faithful fake of J-Quants API v2 on localhost (offline default).")
+    add_fake_args(p)
+    p.set_defaults(func=cmd_fake_api)
+    p = sub.add_parser("demo", help="fake API → ingest → dbt build, offline, in about a minute",
+                       description="Start the fake API in-process, ingest a small market, run dbt build.")
+    p.add_argument("--codes", type=int, default=DEMO_CODES, help=f"listed issues (default {DEMO_CODES})")
+    p.add_argument("--years", type=float, default=DEMO_YEARS, help=f"years of history (default {DEMO_YEARS})")
+    p.add_argument("--skip-dbt", action="store_true", help="stop after the ingest")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_demo, verbose=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(getattr(args, "verbose", False), getattr(args, "quiet", False))
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 2
+    except AuthError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 3
+    except ApiError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 1
+    except RuntimeError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 1
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: every committed unit is kept; rerun the same command to fill the gap")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
