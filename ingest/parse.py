@@ -91,7 +91,10 @@ def rows_to_table(rows: list[Any], dataset: Dataset) -> pa.Table:
     for f in dataset.fields:
         if f.kind is Kind.DATE:
             arrays[f.name] = _cast_dates(table.column(f.name), f.name)
-        elif f.kind in (Kind.TEXT, Kind.NUMBER):
+        elif f.kind is Kind.TEXT:  # J-Quants writes absent values as '': store NULL, as the CSV reader does
+            col = table.column(f.name)
+            arrays[f.name] = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+        elif f.kind is Kind.NUMBER:
             arrays[f.name] = table.column(f.name)
         elif f.kind is Kind.LENIENT_NUMBER:
             arrays[f.name] = pa.array([_lenient_number(r.get(f.name), f.name) for r in rows], pa.float64())

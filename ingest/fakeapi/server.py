@@ -17,7 +17,7 @@ import json
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -49,7 +49,7 @@ class Fault:
     kind: str
     path: str = ""  # prefix of the v2 path ('' = any)
     times: int | None = 1
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)  # must match; '*' = present with any value
     retry_after: float | None = None  # for 429: send a Retry-After header
     delay: float = 2.0  # for 'slow'
 
@@ -83,6 +83,7 @@ class FakeApiState:
         self.config = config
         self.requests: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
+        self.log: deque[tuple[float, str, dict[str, str], int]] = deque(maxlen=200_000)  # (arrival time, path, params, status)
         self._minute: dict[str, tuple[int, int]] = {}
         self._secret = hashlib.sha256(str(market.config).encode()).digest()
         self._lock = threading.Lock()
@@ -95,7 +96,9 @@ class FakeApiState:
     def take_fault(self, path: str, params: dict[str, str]) -> Fault | None:
         with self._lock:
             for f in self.config.faults:
-                if f.times == 0 or not path.startswith(f.path) or any(params.get(k) != v for k, v in f.params.items()):
+                if f.times == 0 or not path.startswith(f.path) or not all(
+                    params.get(k) == v or (v == "*" and k in params) for k, v in f.params.items()
+                ):
                     continue
                 if f.times is not None:
                     f.times -= 1
@@ -213,7 +216,7 @@ def _month_frames(m: SyntheticMarket, endpoint: str, year: int, month: int, plan
         return pl.concat(frames) if frames else m.bars(day=date.min)
     if endpoint == "/fins/summary":
         df = m.fins()
-        return df.filter(pl.col("DiscDate").is_between(first.isoformat(), last.isoformat()))
+        return df.filter(pl.col("DiscDate").is_between(pl.lit(first.isoformat()), pl.lit(last.isoformat())))
     if endpoint == "/equities/master":
         return m.master(day=first)
     if endpoint == "/equities/investor-types":
@@ -239,17 +242,18 @@ def _months(start: date, end: date) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------------------------- the app
 def create_app(state: FakeApiState) -> web.Application:
     app = web.Application()
-    app["state"] = state
 
     async def handle(request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         params = dict(request.query)
+        arrived = time.monotonic()
         state.requests[path] += 1
         try:
-            response = await _dispatch(request, state, path, params)
+            response = await _dispatch(request, state, path, dict(params))
         except ApiFailure as exc:
             response = web.json_response({"message": exc.message}, status=exc.status)
         state.statuses[response.status] += 1
+        state.log.append((arrived, path, params, response.status))
         return response
 
     async def bulk_file(request: web.Request) -> web.StreamResponse:
