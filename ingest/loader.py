@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from .client import ApiError, AuthError, JQuantsClient, RetryPolicy
 from .config import Settings, plan_allows, plan_window, today_jst
-from .parse import MalformedResponse, csv_to_table, page_rows, rows_to_table
+from .parse import MalformedResponse, csv_to_table, dataset_page, json_page, parse_envelope
 from .schema import DATASETS, Dataset
 from .store import Unit, Warehouse, _now
 
@@ -28,6 +28,14 @@ MARKET_CODES = {"prime": "0111", "standard": "0112", "growth": "0113"}
 #: datasets fetched as one range query per run (small), rather than unit by unit
 RANGE_DATASETS = ("calendar", "topix", "investor_types")
 BULK_DATASETS = ("bars", "fins")
+#: group commit: finished units waiting for the writer are committed together, up to these bounds
+GROUP_COMMIT_UNITS = 64
+GROUP_COMMIT_ROWS = 250_000
+
+
+def _rows(item: tuple[Any, Any, Any, Any]) -> int:
+    result = item[2]
+    return 0 if isinstance(result, BaseException) else result.num_rows
 
 
 @dataclass(frozen=True)
@@ -170,7 +178,7 @@ class Loader:
                          codes: frozenset[str] | None) -> list[Unit]:
         params = {"endpoint": ds.path, "from": start.isoformat(), "to": end.isoformat()}
         listing = []
-        async for rows in client.pages("/bulk/list", params, page_rows):
+        async for rows in client.pages("/bulk/list", params, json_page):
             listing.extend(rows)
         universe = self._universe_of(ds.name)
         done = set() if self.opts.refresh else self.wh.settled_dates(ds.name, universe)
@@ -188,7 +196,7 @@ class Loader:
     async def fetch(self, client: JQuantsClient, unit: Unit) -> tuple[pa.Table, int]:
         ds = unit.dataset
         if unit.bulk_key is not None:
-            (link, _) = await client.call("/bulk/get", {"key": unit.bulk_key}, lambda p: p.get("url"))
+            (link, _) = await client.call("/bulk/get", {"key": unit.bulk_key}, lambda body: (parse_envelope(body).get("url"), None))
             if not isinstance(link, str) or not link:
                 raise MalformedResponse("/bulk/get answered without a 'url'")
             data = await client.download(link)
@@ -196,7 +204,7 @@ class Loader:
                 data = gzip.decompress(data)
             return csv_to_table(data, ds), 1
         tables = []
-        async for table in client.pages(ds.path, unit.params, lambda p: rows_to_table(page_rows(p), ds)):
+        async for table in client.pages(ds.path, unit.params, dataset_page(ds)):
             tables.append(table)
         return pa.concat_tables(tables), len(tables)
 
@@ -207,7 +215,9 @@ class Loader:
         todo: asyncio.Queue[Unit] = asyncio.Queue()
         for u in units:
             todo.put_nowait(u)
-        done: asyncio.Queue[tuple[Unit, datetime, Any, int]] = asyncio.Queue(maxsize=2 * self.opts.concurrency)
+        # room for a full commit group of small units; bulk files are big, keep few of them in memory
+        room = 2 * self.opts.concurrency if self.opts.bulk else max(GROUP_COMMIT_UNITS, 2 * self.opts.concurrency)
+        done: asyncio.Queue[tuple[Unit, datetime, Any, int]] = asyncio.Queue(maxsize=room)
         fatal: list[BaseException] = []
 
         async def worker() -> None:
@@ -227,21 +237,27 @@ class Loader:
                     await done.put((unit, started, exc, 0))
 
         async def writer(n: int) -> None:
-            for _ in range(n):
-                unit, started, result, pages = await done.get()
-                if isinstance(result, BaseException):
-                    error = str(result)
-                    await asyncio.to_thread(self.wh.record_failure, unit, self.report.run_id, started, error)
+            written = 0
+            while written < n:
+                batch = [await done.get()]
+                rows = _rows(batch[0])
+                while not done.empty() and len(batch) < GROUP_COMMIT_UNITS and rows < GROUP_COMMIT_ROWS:
+                    batch.append(done.get_nowait())
+                    rows += _rows(batch[-1])
+                ok = [(u, r, p, s) for u, s, r, p in batch if not isinstance(r, BaseException)]
+                failed = [(u, str(r), s) for u, s, r, p in batch if isinstance(r, BaseException)]
+                counts = await asyncio.to_thread(self.wh.commit_units, ok, failed, self.report.run_id)
+                for (unit, _, pages, _), rows_written in zip(ok, counts):
+                    self.report.rows[unit.dataset.name] += rows_written
+                    self.report.units["ok"] += 1
+                    log.info("committed %s: %d rows, %d page(s)", unit.label, rows_written, pages)
+                    self._progress(unit.dataset.name, unit.key, rows_written, pages)
+                for unit, error, _ in failed:
                     self.report.failures.append((unit.label, error))
                     self.report.units["failed"] += 1
                     log.error("failed %s: %s", unit.label, error)
                     self._progress(unit.dataset.name, unit.key, 0, None)
-                else:
-                    rows = await asyncio.to_thread(self.wh.commit_unit, unit, result, pages, self.report.run_id, started)
-                    self.report.rows[unit.dataset.name] += rows
-                    self.report.units["ok"] += 1
-                    log.info("committed %s: %d rows, %d page(s)", unit.label, rows, pages)
-                    self._progress(unit.dataset.name, unit.key, rows, pages)
+                written += len(batch)
                 if fatal and todo.empty() and done.empty():
                     return
 

@@ -279,7 +279,6 @@ class SyntheticMarket:
         F = self.factor_after[t_rows, i_cols] / self.factor_after[a, i_cols]
         O, H, L, C = (x[t_rows, i_cols] for x in (self.O, self.H, self.L, self.C))
         Vo, Va = self.Vo[t_rows, i_cols], self.Va[t_rows, i_cols]
-        no_trade = np.isnan(C)
         flag = lambda m: np.where(m, "1", "0")  # noqa: E731
         cols: dict[str, object] = {
             "Date": _iso(self.sessions[t_rows]), "Code": self.codes[i_cols],
@@ -303,13 +302,8 @@ class SyntheticMarket:
                          f"{p}UL": np.broadcast_to(sul, len(t_rows)), f"{p}LL": np.broadcast_to(sll, len(t_rows)),
                          f"{p}Vo": svo, f"{p}Va": sva, f"{p}AdjO": _round1(so * F), f"{p}AdjH": _round1(sh * F),
                          f"{p}AdjL": _round1(sl * F), f"{p}AdjC": _round1(sc * F), f"{p}AdjVo": np.round(svo / F, 1)}
-        df = pl.DataFrame(cols)
-        nullable = [c for c, v in df.schema.items() if v == pl.Float64]
-        df = df.with_columns([pl.col(c).fill_nan(None) for c in nullable])
-        if no_trade.any():  # J-Quants: no trade → OHLC/Vo/Va/Adj* null together
-            df = df.with_columns([pl.when(pl.Series(no_trade)).then(None).otherwise(pl.col(c)).alias(c)
-                                  for c in nullable if c != "AdjFactor"])
-        return df
+        # NaN marks "no value" in the arrays; J-Quants sends null (OHLC/Vo/Va/Adj* together on no-trade days)
+        return pl.DataFrame(cols, nan_to_null=True)
 
     def bars(self, *, day: date | None = None, code: str | None = None, start: date | None = None,
              end: date | None = None, premium: bool = False) -> pl.DataFrame:
@@ -540,12 +534,17 @@ class SyntheticMarket:
             {c: [r.get(c, "") for r in releases] for c in FIN_COLUMNS}, schema={c: pl.Utf8 for c in FIN_COLUMNS}
         )
 
+    @cached_property
+    def _fins_by_day(self) -> dict[str, pl.DataFrame]:
+        return {k[0]: v for k, v in self.fins_frame.partition_by("DiscDate", as_dict=True).items()}
+
     def fins(self, *, code: str | None = None, day: date | None = None) -> pl.DataFrame:
-        df = self.fins_frame.filter(pl.col("DiscDate") <= self.as_of.isoformat())
+        if day is not None:  # the hot path of a by-date load: no scan of the whole history
+            df = self._fins_by_day.get(day.isoformat(), self.fins_frame.clear()) if day <= self.as_of else self.fins_frame.clear()
+        else:
+            df = self.fins_frame.filter(pl.col("DiscDate") <= self.as_of.isoformat())
         if code is not None:
             df = df.filter(pl.col("Code") == (code + "0" if len(code) == 4 else code))
-        if day is not None:
-            df = df.filter(pl.col("DiscDate") == day.isoformat())
         return df.sort("DiscNo")
 
 

@@ -9,12 +9,18 @@ from datetime import date
 import pytest
 
 from ingest.config import Settings, plan_window
-from ingest.parse import MalformedResponse, csv_to_table, page_rows, parse_envelope, rows_to_table
+import orjson
+
+from ingest.parse import MalformedResponse, csv_to_table, dataset_page, json_page
 from ingest.ratelimit import MinuteWindowLimiter
 from ingest.schema import EQUITIES_BARS_DAILY, EQUITIES_INVESTOR_TYPES, FINS_SUMMARY, MARKETS_CALENDAR
 
 BAR = {"Date": "2024-01-05", "Code": "72030", "O": 1.0, "H": 2.0, "L": 1.0, "C": 2.0, "UL": "0", "LL": "0",
        "Vo": 100, "Va": 150.0, "AdjFactor": 1.0, "AdjO": 1.0, "AdjH": 2.0, "AdjL": 1.0, "AdjC": 2.0, "AdjVo": 100.0}
+
+
+def rows_to_table(rows: list[dict], dataset) -> "pa.Table":
+    return dataset_page(dataset)(orjson.dumps({"data": rows}))[0]
 
 
 def test_bars_are_typed_and_session_keys_may_be_absent():
@@ -24,10 +30,11 @@ def test_bars_are_typed_and_session_keys_may_be_absent():
 
 
 @pytest.mark.parametrize("row, reason", [
-    ({k: v for k, v in BAR.items() if k != "C"}, "lacks field"),
-    ({**BAR, "C": "2.0"}, "wrong field type"),
+    ({k: v for k, v in BAR.items() if k != "Code"}, "required field"),
+    ({**BAR, "C": "2.0"}, "not a valid"),
+    ({**BAR, "C": {"x": 1}}, "not a valid"),
     ({**BAR, "Code": None}, "required field"),
-    ({**BAR, "Date": "05/01/2024"}, "YYYY-MM-DD"),
+    ({**BAR, "Date": "05/01/2024"}, "wrong type"),
 ])
 def test_malformed_rows_are_refused(row, reason):
     with pytest.raises(MalformedResponse, match=reason):
@@ -41,7 +48,7 @@ def test_statement_strings_become_numbers_dates_and_flags():
     t = rows_to_table([row], FINS_SUMMARY).to_pylist()[0]
     assert t["Sales"] == 100529000000.0 and t["EPS"] == 12.5 and t["OP"] is None
     assert t["CurPerEn"] == date(2023, 12, 31) and t["NxtFYSt"] is None and t["RetroRst"] is False and t["DiscTime"] is None
-    with pytest.raises(MalformedResponse, match="not a number"):
+    with pytest.raises(MalformedResponse, match="wrong type"):
         rows_to_table([{**row, "Sales": "1,000"}], FINS_SUMMARY)
     with pytest.raises(MalformedResponse, match="true"):
         rows_to_table([{**row, "RetroRst": "yes"}], FINS_SUMMARY)
@@ -56,8 +63,8 @@ def test_investor_type_values_accept_numbers_or_strings():
 def test_envelope_errors():
     for body in (b"not json", b"[1, 2]", b'{"data": "x"}', b'{"data": [], "pagination_key": 3}'):
         with pytest.raises(MalformedResponse):
-            page_rows(parse_envelope(body))
-    assert page_rows(parse_envelope(b'{"data": []}')) == []
+            json_page(body)
+    assert json_page(b'{"data": [], "pagination_key": "k"}') == ([], "k")
 
 
 def test_bulk_csv_matches_json_typing():
@@ -89,3 +96,17 @@ def test_plan_windows_and_limits():
     assert s.requests_per_minute("/equities/bars/daily") == 120 and s.requests_per_minute("/fins/summary") == 60
     assert Settings.from_env({"JQUANTS_RATE_LIMIT": "0"}).requests_per_minute("/x") is None
     assert str(Settings.from_env({}).duckdb_path) == "data/gogooku3.duckdb"
+
+
+def test_bars_pages_decode_natively_with_the_same_rules():
+    parse = dataset_page(EQUITIES_BARS_DAILY)
+    table, key = parse(orjson.dumps({"data": [BAR, {**BAR, "Code": "130A0", "C": None, "UL": ""}], "pagination_key": "k2"}))
+    assert key == "k2" and table.schema == EQUITIES_BARS_DAILY.arrow_schema and table.num_rows == 2
+    assert table.column("UL").to_pylist() == ["0", None] and table.column("Date").to_pylist()[0] == date(2024, 1, 5)
+    empty, key = parse(b'{"data": []}')
+    assert empty.num_rows == 0 and key is None
+    for bad in (b"nope", b'{"data": [1]}', b'{"message": "x"}', orjson.dumps({"data": [{**BAR, "C": "abc"}]}),
+                orjson.dumps({"data": [{**BAR, "Code": None}]}), orjson.dumps({"data": [{**BAR, "Date": "2024/01/05"}]}),
+                b'{"data": [{"Date": "2024-01-05", "Co'):
+        with pytest.raises(MalformedResponse):
+            parse(bad)
