@@ -31,6 +31,7 @@ BULK_DATASETS = ("bars", "fins")
 #: group commit: finished units waiting for the writer are committed together, up to these bounds
 GROUP_COMMIT_UNITS = 64
 GROUP_COMMIT_ROWS = 250_000
+BULK_WORKERS = 2
 
 
 def _rows(item: tuple[Any, Any, Any, Any]) -> int:
@@ -216,7 +217,7 @@ class Loader:
         for u in units:
             todo.put_nowait(u)
         # room for a full commit group of small units; bulk files are big, keep few of them in memory
-        room = 2 * self.opts.concurrency if self.opts.bulk else max(GROUP_COMMIT_UNITS, 2 * self.opts.concurrency)
+        room = 1 if self.opts.bulk else max(GROUP_COMMIT_UNITS, 2 * self.opts.concurrency)
         done: asyncio.Queue[tuple[Unit, datetime, Any, int]] = asyncio.Queue(maxsize=room)
         fatal: list[BaseException] = []
 
@@ -261,7 +262,9 @@ class Loader:
                 if fatal and todo.empty() and done.empty():
                     return
 
-        workers = [asyncio.create_task(worker()) for _ in range(min(self.opts.concurrency, len(units)))]
+        # a bulk file is a month of the market: a few in flight keep both cores busy and memory small
+        n_workers = min(BULK_WORKERS if any(u.bulk_key for u in units) else self.opts.concurrency, len(units))
+        workers = [asyncio.create_task(worker()) for _ in range(n_workers)]
         write = asyncio.create_task(writer(len(units)))
         await asyncio.gather(*workers)
         if fatal:
