@@ -1,0 +1,55 @@
+-- The listing master as a point-in-time dimension: one row per (code, validity interval) taken
+-- from monthly snapshots. A snapshot's attributes hold from its date until the day before the
+-- code's next snapshot; the latest holds until further notice (valid_to NULL).
+with
+
+snapshots as (
+    select * from {{ ref('stg_jquants__listed_issues') }}
+),
+
+intervals as (
+    select
+        code,
+        snapshot_date as valid_from,
+        lead(snapshot_date) over (partition by code order by snapshot_date) - interval 1 day as valid_to,
+        company_name,
+        company_name_en,
+        market_code,
+        market_name,
+        sector17_code,
+        sector17_name,
+        sector33_code,
+        sector33_name,
+        scale_category,
+        margin_code,
+        product_category
+    from snapshots
+)
+
+select
+    code,
+    cast(valid_from as date) as valid_from,
+    cast(valid_to as date) as valid_to,
+    company_name,
+    company_name_en,
+    market_code,
+    market_name,
+    -- the investor-type Section this market's stocks trade in (spec: Flow, step 4)
+    case market_code
+        when '0111' then 'TSEPrime'
+        when '0112' then 'TSEStandard'
+        when '0113' then 'TSEGrowth'
+        when '0101' then 'TSE1st'
+        when '0102' then 'TSE2nd'
+        when '0104' then 'TSEMothers'
+        when '0106' then 'TSEJASDAQ'
+        when '0107' then 'TSEJASDAQ'
+    end as investor_section,
+    sector17_code,
+    sector17_name,
+    sector33_code,
+    sector33_name,
+    scale_category,
+    margin_code,
+    product_category
+from intervals

@@ -1,0 +1,128 @@
+{{ config(materialized='table') }}
+-- The ML dataset: one row per observation (code, date with an adjusted close); 62 features,
+-- 7 targets, the extended indicators and point-in-time winsorized returns. Column names and
+-- formulas are fixed by shared/reference/feature-spec.md; the contract enforces names and types.
+with
+
+features as (
+    select * from {{ ref('int_features__flow') }}
+),
+
+extended as (
+    select * from {{ ref('int_features__extended') }}
+),
+
+joined as (
+    select
+        features.*,
+        extended.* exclude (code, date)
+    from features
+    left join extended using (code, date)
+)
+
+select
+    -- identifiers and adjusted OHLCV
+    cast(code as varchar)                   as code,
+    cast(date as date)                      as date,
+    cast(open as double)                    as open,
+    cast(high as double)                    as high,
+    cast(low as double)                     as low,
+    cast(close as double)                   as close,
+    cast(volume as double)                  as volume,
+    cast(turnover_value as double)          as turnover_value,
+    cast(row_idx as integer)                as row_idx,
+    -- returns (4)
+    cast(returns_1d as double)              as returns_1d,
+    cast(returns_5d as double)              as returns_5d,
+    cast(returns_10d as double)             as returns_10d,
+    cast(returns_20d as double)             as returns_20d,
+    -- EMAs (5)
+    cast(ema_5 as double)                   as ema_5,
+    cast(ema_10 as double)                  as ema_10,
+    cast(ema_20 as double)                  as ema_20,
+    cast(ema_60 as double)                  as ema_60,
+    cast(ema_200 as double)                 as ema_200,
+    -- MA-derived (17)
+    cast(price_ema5_dev as double)          as price_ema5_dev,
+    cast(price_ema10_dev as double)         as price_ema10_dev,
+    cast(price_ema20_dev as double)         as price_ema20_dev,
+    cast(price_ema60_dev as double)         as price_ema60_dev,
+    cast(price_ema200_dev as double)        as price_ema200_dev,
+    cast(ma_gap_5_20 as double)             as ma_gap_5_20,
+    cast(ma_gap_20_60 as double)            as ma_gap_20_60,
+    cast(ma_gap_60_200 as double)           as ma_gap_60_200,
+    cast(ema5_slope as double)              as ema5_slope,
+    cast(ema20_slope as double)             as ema20_slope,
+    cast(ema60_slope as double)             as ema60_slope,
+    cast(ema_cross_5_20 as integer)         as ema_cross_5_20,
+    cast(ema_cross_20_60 as integer)        as ema_cross_20_60,
+    cast(ema_cross_60_200 as integer)       as ema_cross_60_200,
+    cast(ma_ribbon_bullish as integer)      as ma_ribbon_bullish,
+    cast(ma_ribbon_bearish as integer)      as ma_ribbon_bearish,
+    cast(ma_ribbon_spread as double)        as ma_ribbon_spread,
+    -- returns × MA (12)
+    cast(momentum_1_5 as double)            as momentum_1_5,
+    cast(momentum_5_20 as double)           as momentum_5_20,
+    cast(momentum_10_20 as double)          as momentum_10_20,
+    cast(ret1d_x_ema20dev as double)        as ret1d_x_ema20dev,
+    cast(ret5d_x_ema20dev as double)        as ret5d_x_ema20dev,
+    cast(ret1d_x_ema200dev as double)       as ret1d_x_ema200dev,
+    cast(ret20d_x_ema200dev as double)      as ret20d_x_ema200dev,
+    cast(mom5d_x_ema20slope as double)      as mom5d_x_ema20slope,
+    cast(mom20d_x_ema60slope as double)     as mom20d_x_ema60slope,
+    cast(sharpe_1d as double)               as sharpe_1d,
+    cast(sharpe_5d as double)               as sharpe_5d,
+    cast(sharpe_20d as double)              as sharpe_20d,
+    -- RSI (3)
+    cast(rsi_14 as double)                  as rsi_14,
+    cast(rsi_2 as double)                   as rsi_2,
+    cast(rsi_delta as double)               as rsi_delta,
+    -- MACD (2)
+    cast(macd_signal as double)             as macd_signal,
+    cast(macd_histogram as double)          as macd_histogram,
+    -- Bollinger (2)
+    cast(bb_pct_b as double)                as bb_pct_b,
+    cast(bb_bandwidth as double)            as bb_bandwidth,
+    -- volatility (7)
+    cast(volatility_20d as double)          as volatility_20d,
+    cast(volatility_60d as double)          as volatility_60d,
+    cast(volatility_ratio as double)        as volatility_ratio,
+    cast(volatility_change as double)       as volatility_change,
+    cast(high_vol_flag as integer)          as high_vol_flag,
+    cast(low_vol_flag as integer)           as low_vol_flag,
+    cast(parkinson_vol_20d as double)       as parkinson_vol_20d,
+    -- flow (4)
+    cast(smart_money_index as double)       as smart_money_index,
+    cast(smart_money_change as double)      as smart_money_change,
+    cast(flow_high_flag as integer)         as flow_high_flag,
+    cast(flow_low_flag as integer)          as flow_low_flag,
+    -- maturity (6)
+    cast(row_idx >= 5 as integer)           as is_rsi2_valid,
+    cast(row_idx >= 15 as integer)          as is_ema5_valid,
+    cast(row_idx >= 30 as integer)          as is_ema10_valid,
+    cast(row_idx >= 60 as integer)          as is_ema20_valid,
+    cast(row_idx >= 200 as integer)         as is_ema200_valid,
+    cast(row_idx >= 60 as integer)          as is_valid_ma,
+    -- targets (7)
+    cast(target_1d as double)               as target_1d,
+    cast(target_5d as double)               as target_5d,
+    cast(target_10d as double)              as target_10d,
+    cast(target_20d as double)              as target_20d,
+    cast(target_1d_binary as integer)       as target_1d_binary,
+    cast(target_5d_binary as integer)       as target_5d_binary,
+    cast(target_10d_binary as integer)      as target_10d_binary,
+    -- extended indicators (Python model)
+    cast(atr_14 as double)                  as atr_14,
+    cast(natr_14 as double)                 as natr_14,
+    cast(adx_14 as double)                  as adx_14,
+    cast(plus_di_14 as double)              as plus_di_14,
+    cast(minus_di_14 as double)             as minus_di_14,
+    cast(psar as double)                    as psar,
+    cast(stoch_k as double)                 as stoch_k,
+    cast(stoch_d as double)                 as stoch_d,
+    -- winsorized returns: clipped to that date's cross-sectional 1st/99th percentiles
+    cast({{ cross_sectional_winsorize('returns_1d') }} as double)  as returns_1d_w,
+    cast({{ cross_sectional_winsorize('returns_5d') }} as double)  as returns_5d_w,
+    cast({{ cross_sectional_winsorize('returns_10d') }} as double) as returns_10d_w,
+    cast({{ cross_sectional_winsorize('returns_20d') }} as double) as returns_20d_w
+from joined
