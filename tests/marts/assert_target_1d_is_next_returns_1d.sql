@@ -1,0 +1,13 @@
+-- target_1d(t) = returns_1d(t+1) for the same code (the identity the spec requires).
+with ordered as (
+    select
+        code,
+        date,
+        target_1d,
+        lead(returns_1d) over (partition by code order by date) as next_returns_1d
+    from {{ ref('ml_dataset') }}
+)
+select *
+from ordered
+where (target_1d is null) <> (next_returns_1d is null)
+   or abs(target_1d - next_returns_1d) > 1e-12 * greatest(1.0, abs(next_returns_1d))
