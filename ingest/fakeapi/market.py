@@ -96,6 +96,7 @@ class MarketConfig:
     n_codes: int = 300
     start: date = date(2021, 11, 1)
     end: date = date(2026, 10, 30)
+    split_rate: float = 0.04  # share of codes with a split or reverse split in the period
 
     @classmethod
     def years_back(cls, n_codes: int, years: float, end: date = date(2026, 10, 30), seed: int = 20260601) -> "MarketConfig":
@@ -231,7 +232,7 @@ class SyntheticMarket:
         ret = beta * self.market_ret[:, None] + sector_ret[:, self.sector_no] + idio_vol * rng.standard_t(4, (T, n)) / math.sqrt(2)
         # corporate actions: splits (factor < 1) and reverse splits (factor > 1) on the ex-date row
         factor = np.ones((T, n))
-        for i in np.flatnonzero(rng.random(n) < 0.04):
+        for i in np.flatnonzero(rng.random(n) < self.config.split_rate):
             lo = self.list_idx[i] + 5
             if lo < self.delist_idx[i] - 5:
                 factor[rng.integers(lo, self.delist_idx[i] - 5), i] = rng.choice([0.5, 1 / 3, 0.2, 0.1, 5.0], p=[0.45, 0.15, 0.15, 0.1, 0.15])
