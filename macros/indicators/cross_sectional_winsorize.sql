@@ -1,5 +1,27 @@
-{#- Clip x to the [lower, upper] continuous quantiles of the same cross-section (e.g. all codes on one date). -#}
+{#-
+  Per-cross-section bounds for winsorizing: one row per `partition_by` value with the lower and
+  upper continuous quantiles of each column (<col>_lo, <col>_hi). Join it back on the partition
+  key and clip with `clip_to_bounds`. One hash aggregate, instead of a sort per column.
+-#}
+{% macro cross_sectional_bounds(relation, columns, partition_by='date', lower=0.01, upper=0.99) -%}
+    select
+        {{ partition_by }},
+        {%- for c in columns %}
+        quantile_cont({{ c }}, {{ lower }}) as {{ c }}_lo,
+        quantile_cont({{ c }}, {{ upper }}) as {{ c }}_hi{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    group by {{ partition_by }}
+{%- endmacro %}
+
+{#- Clip x into [lo, hi] (NULL stays NULL). -#}
+{% macro clip_to_bounds(x, lo, hi) -%}
+    least(greatest({{ x }}, {{ lo }}), {{ hi }})
+{%- endmacro %}
+
+{#- Clip x to the [lower, upper] continuous quantiles of its cross-section, as a window expression
+    (for small relations and tests; marts use cross_sectional_bounds + clip_to_bounds). -#}
 {% macro cross_sectional_winsorize(x, partition_by='date', lower=0.01, upper=0.99) -%}
-    least(greatest({{ x }}, quantile_cont({{ x }}, {{ lower }}) over (partition by {{ partition_by }})),
-          quantile_cont({{ x }}, {{ upper }}) over (partition by {{ partition_by }}))
+    {{ clip_to_bounds(x, 'quantile_cont(' ~ x ~ ', ' ~ lower ~ ') over (partition by ' ~ partition_by ~ ')',
+                      'quantile_cont(' ~ x ~ ', ' ~ upper ~ ') over (partition by ' ~ partition_by ~ ')') }}
 {%- endmacro %}

@@ -1,10 +1,19 @@
+{#- The continuous quantiles `qs` (a list) of x over its trailing n rows including this one, as a LIST
+    (one window aggregate for several quantiles). Point in time: only rows <= t are used. -#}
+{% macro trailing_quantiles(x, qs, n, order_by='row_idx', partition_by='code') -%}
+    quantile_cont({{ x }}, {{ qs }}) over (partition by {{ partition_by }} order by {{ order_by }}
+        rows between {{ n - 1 }} preceding and current row)
+{%- endmacro %}
+
+{#- 1 when x is above ('>') or below ('<') the threshold, else 0; NULL when x is NULL. -#}
+{% macro threshold_flag(x, threshold, direction='>') -%}
+    case when {{ x }} is null then null when {{ x }} {{ direction }} {{ threshold }} then 1 else 0 end
+{%- endmacro %}
+
 {#-
-  1 when x is above (direction '>') or below ('<') the continuous q-quantile of its own trailing
-  n rows including this one (NULLs ignored), else 0; NULL when x is NULL. Point in time: only
-  rows <= t are used.
+  1 when x is above ('>') or below ('<') the continuous q-quantile of its own trailing n rows
+  including this one (NULLs ignored), else 0; NULL when x is NULL.
 -#}
 {% macro trailing_quantile_flag(x, q, n, direction='>', order_by='row_idx', partition_by='code') -%}
-    case when {{ x }} is null then null
-         when {{ x }} {{ direction }} quantile_cont({{ x }}, {{ q }}) over (partition by {{ partition_by }} order by {{ order_by }}
-              rows between {{ n - 1 }} preceding and current row) then 1 else 0 end
+    {{ threshold_flag(x, '(' ~ trailing_quantiles(x, [q], n, order_by, partition_by) ~ ')[1]', direction) }}
 {%- endmacro %}

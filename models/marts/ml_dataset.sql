@@ -5,19 +5,25 @@
 with
 
 features as (
-    select * from {{ ref('int_features__flow') }}
+    select * from {{ ref('int_features__targets') }}
 ),
 
 extended as (
     select * from {{ ref('int_features__extended') }}
 ),
 
+bounds as (
+    {{ cross_sectional_bounds(ref('int_features__returns'), ['returns_1d', 'returns_5d', 'returns_10d', 'returns_20d']) }}
+),
+
 joined as (
     select
         features.*,
-        extended.* exclude (code, date)
+        extended.* exclude (code, date),
+        bounds.* exclude (date)
     from features
     left join extended using (code, date)
+    left join bounds using (date)
 )
 
 select
@@ -121,8 +127,8 @@ select
     cast(stoch_k as double)                 as stoch_k,
     cast(stoch_d as double)                 as stoch_d,
     -- winsorized returns: clipped to that date's cross-sectional 1st/99th percentiles
-    cast({{ cross_sectional_winsorize('returns_1d') }} as double)  as returns_1d_w,
-    cast({{ cross_sectional_winsorize('returns_5d') }} as double)  as returns_5d_w,
-    cast({{ cross_sectional_winsorize('returns_10d') }} as double) as returns_10d_w,
-    cast({{ cross_sectional_winsorize('returns_20d') }} as double) as returns_20d_w
+    cast({{ clip_to_bounds('returns_1d', 'returns_1d_lo', 'returns_1d_hi') }} as double)  as returns_1d_w,
+    cast({{ clip_to_bounds('returns_5d', 'returns_5d_lo', 'returns_5d_hi') }} as double)  as returns_5d_w,
+    cast({{ clip_to_bounds('returns_10d', 'returns_10d_lo', 'returns_10d_hi') }} as double) as returns_10d_w,
+    cast({{ clip_to_bounds('returns_20d', 'returns_20d_lo', 'returns_20d_hi') }} as double) as returns_20d_w
 from joined

@@ -3,7 +3,7 @@
 with
 
 features as (
-    select * from {{ ref('int_features__targets') }}
+    select * from {{ ref('int_price_observations') }}
 ),
 
 with_section as (

@@ -5,4 +5,4 @@ select
     {{ simple_return('close', 5) }}  as returns_5d,
     {{ simple_return('close', 10) }} as returns_10d,
     {{ simple_return('close', 20) }} as returns_20d
-from {{ ref('int_price_observations') }}
+from {{ ref('int_features__flow') }}

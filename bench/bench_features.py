@@ -1,0 +1,118 @@
+"""Feature-warehouse benchmark: the synthetic full market (4,000 codes × 5 years by default).
+
+    python bench/bench_features.py                        # ingest (bulk) into a temp file, then measure
+    python bench/bench_features.py --db data/big.duckdb   # reuse / keep a warehouse
+
+Prints, from one run on this machine (issue #5 targets in brackets):
+1. the compute rate of the feature DAG without materializing it: the compiled ml_dataset query
+   aggregated to one row (hash of every column)                       [≥ 1,000,000 rows/s]
+2. the `dbt run` time of the feature models against the materialization floor — DuckDB writing a
+   table of the same shape (a copy of ml_dataset) in the same run    [≤ 2.0 × floor]
+3. the peak memory of the dbt process                                 [≤ 4 GB]
+Figures are printed, never asserted: these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURE_MODELS = "+ml_dataset"
+
+
+def ingest(db: Path, codes: int, years: float) -> None:
+    from bench_ingest import free_port, wait_ready  # type: ignore[import-not-found]
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/v2"
+    server = subprocess.Popen([sys.executable, "-m", "ingest.cli", "fake-api", "--port", str(port), "--codes", str(codes),
+                               "--years", str(years), "--api-key", "bench", "--plan", "light"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        wait_ready(base)
+        env = {**os.environ, "JQUANTS_API_BASE": base, "JQUANTS_API_KEY": "bench", "JQUANTS_PLAN": "light",
+               "JQUANTS_RATE_LIMIT": "0", "GOGOOKU3_DUCKDB": str(db)}
+        subprocess.run([sys.executable, "-m", "ingest.cli", "ingest", "--quiet", "--bulk", "--from", "2021-11-25",
+                        "--to", "2026-10-30"], env=env, cwd=ROOT, check=True)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def dbt(args: list[str], db: Path, target: Path) -> float:
+    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")}
+    dbt_bin = Path(sys.executable).with_name("dbt")
+    t0 = time.monotonic()
+    subprocess.run([str(dbt_bin), *args, "--profiles-dir", str(ROOT), "--project-dir", str(ROOT), "--quiet"],
+                   env=env, cwd=ROOT, check=True)
+    return time.monotonic() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", type=Path, help="warehouse to use (ingested first if it has no bars)")
+    ap.add_argument("--codes", type=int, default=4000)
+    ap.add_argument("--years", type=float, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT / "bench"))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "features.duckdb"
+        target = Path(tmp) / "target"
+        has_bars = False
+        if db.exists():
+            con = duckdb.connect(str(db), read_only=True)
+            has_bars = bool(con.sql("select count(*) from information_schema.tables where table_schema = 'raw' "
+                                    "and table_name = 'equities_bars_daily'").fetchall()[0][0])
+            con.close()
+        if not has_bars:
+            t0 = time.monotonic()
+            ingest(db, args.codes, args.years)
+            print(f"ingested {args.codes} codes × {args.years:g} years in {time.monotonic() - t0:.1f} s")
+
+        build_s = dbt(["run", "--select", FEATURE_MODELS], db, target)
+        peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+        compiled = (target / "compiled" / "gogooku3" / "models" / "marts" / "ml_dataset.sql").read_text()
+
+        con = duckdb.connect(str(db))
+        con.execute(f"set threads = {args.threads}")
+        rows = con.sql("select count(*) from ml_dataset").fetchall()[0][0]
+        cols = len(con.sql("select * from ml_dataset limit 0").columns)
+        t0 = time.monotonic()
+        con.sql(f"select count(*), sum(hash(t)) from ({compiled}) t").fetchall()
+        compute_s = time.monotonic() - t0
+        t0 = time.monotonic()
+        con.execute("create or replace table main._bench_floor as select * from ml_dataset")
+        con.execute("checkpoint")
+        floor_s = time.monotonic() - t0
+        con.execute("drop table main._bench_floor")
+        con.close()
+
+    figures = {
+        "rows": rows, "columns": cols,
+        "compute_s": round(compute_s, 2), "compute_rows_per_s": round(rows / compute_s),
+        "dbt_run_s": round(build_s, 2), "floor_s": round(floor_s, 2), "ratio_to_floor": round(build_s / floor_s, 2),
+        "dbt_peak_rss_gb": round(peak_gb, 2),
+    }
+    print(json.dumps(figures, indent=2))
+    print(f"\n{rows:,} rows × {cols} columns: compute {figures['compute_rows_per_s']:,} rows/s (target ≥ 1,000,000); "
+          f"dbt run {build_s:.1f} s vs floor {floor_s:.1f} s = {figures['ratio_to_floor']}× (target ≤ 2.0); "
+          f"dbt peak RSS {peak_gb:.2f} GB (target ≤ 4)")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
