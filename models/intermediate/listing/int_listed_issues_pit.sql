@@ -27,13 +27,10 @@ intervals as (
 )
 
 select
-    code,
-    cast(valid_from as date) as valid_from,
-    cast(valid_to as date) as valid_to,
-    company_name,
-    company_name_en,
-    market_code,
-    market_name,
+    intervals.* replace (
+        cast(valid_from as date) as valid_from,
+        cast(valid_to as date) as valid_to
+    ),
     -- the investor-type Section this market's stocks trade in (spec: Flow, step 4)
     case market_code
         when '0111' then 'TSEPrime'
@@ -44,12 +41,5 @@ select
         when '0104' then 'TSEMothers'
         when '0106' then 'TSEJASDAQ'
         when '0107' then 'TSEJASDAQ'
-    end as investor_section,
-    sector17_code,
-    sector17_name,
-    sector33_code,
-    sector33_name,
-    scale_category,
-    margin_code,
-    product_category
+    end as investor_section
 from intervals
