@@ -243,6 +243,22 @@ def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
     return subprocess.call(cmd, env=env, cwd=REPO_ROOT)
 
 
+# ------------------------------------------------------------------------------------------ export
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_ml_dataset
+
+    settings = Settings.from_env()
+    try:
+        with console.status(f"exporting ml_dataset from {settings.duckdb_path}…"):
+            manifest = export_ml_dataset(settings.duckdb_path, args.out, REPO_ROOT)
+    except (FileNotFoundError, LookupError) as exc:
+        raise ConfigError(str(exc)) from None
+    console.print(f"{manifest['rows']:,} rows, {manifest['n_codes']:,} codes, {manifest['date_min']} … {manifest['date_max']}, "
+                  f"{len(manifest['features'])} features + {len(manifest['targets'])} targets → {args.out}\n"
+                  f"content sha256 {manifest['content_sha256']}")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------ main
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -267,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-dbt", action="store_true", help="stop after the ingest")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_demo, verbose=False)
+    p = sub.add_parser("export", help="write ml_dataset to Parquet (partitioned by year) with a JSON manifest",
+                       description="Export ml_dataset from GOGOOKU3_DUCKDB to Parquet partitioned by year (zstd) "
+                                   "with manifest.json (rows, dates, codes, features, targets, git commit, dbt "
+                                   "invocation, content hash). Deterministic; replaces the destination atomically.")
+    p.add_argument("--out", type=Path, default=Path("data/export/ml_dataset"), help="destination folder (default data/export/ml_dataset)")
+    p.set_defaults(func=cmd_export)
     return parser
 
 

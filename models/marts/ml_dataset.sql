@@ -1,4 +1,7 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    post_hook="comment on table {{ this }} is 'dbt_invocation_id={{ invocation_id }}'"
+) }}
 -- The ML dataset: one row per observation (code, date with an adjusted close); 62 features,
 -- 7 targets, the extended indicators and point-in-time winsorized returns. Column names and
 -- formulas are fixed by shared/reference/feature-spec.md; the contract enforces names and types.

@@ -1,13 +1,21 @@
-"""`dbt build --profiles-dir .` on a warehouse ingested from the fake server: the users' contract."""
+"""`dbt build --profiles-dir .` on a warehouse ingested from the fake server: the users' contract,
+the docs site, and the Parquet export built on it."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
+import pyarrow.dataset as pads
+import pytest
+
+from ingest.export import export_ml_dataset
+from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,26 +28,32 @@ def dbt(args: list[str], db: Path, tmp_path: Path) -> subprocess.CompletedProces
     return subprocess.run([DBT, *args, "--profiles-dir", "."], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
 
 
-def test_dbt_build_on_an_ingested_warehouse(fake_api, tmp_path):
-    db = tmp_path / "warehouse.duckdb"
-    assert ingest(fake_api, db, start=date(2024, 1, 4), end=date(2024, 6, 28)).ok
-    out = dbt(["build"], db, tmp_path)
+@pytest.fixture(scope="module")
+def built(small_market, tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    """A warehouse ingested from the fake server (40 codes, half a year) and built by `dbt build`."""
+    tmp = tmp_path_factory.mktemp("built")
+    db = tmp / "warehouse.duckdb"
+    with FakeJQuants(small_market, ServerConfig(api_keys={"k": "premium"})) as api:
+        assert ingest(api, db, key="k", start=date(2024, 1, 4), end=date(2024, 6, 28)).ok
+    return db, tmp, dbt(["build"], db, tmp)
+
+
+def test_dbt_build_on_an_ingested_warehouse(built):
+    db, _, out = built
     assert out.returncode == 0, out.stdout[-4000:]
     assert "ERROR=0" in out.stdout
     bars = query(db, "select count(*) from staging.stg_jquants__daily_bars")[0][0]
     assert bars == query(db, "select count(*) from raw.equities_bars_daily")[0][0] > 0
+    assert query(db, "select count(*) from ml_dataset")[0][0] == query(
+        db, "select count(*) from raw.equities_bars_daily where AdjC is not null")[0][0]
 
 
-def test_every_model_and_column_is_documented(fake_api, tmp_path):
+def test_every_model_and_column_is_documented(built):
     """`dbt docs generate` yields a complete site: each model and each column of its relation is described."""
-    import json
-
-    db = tmp_path / "warehouse.duckdb"
-    assert ingest(fake_api, db, start=date(2024, 1, 4), end=date(2024, 3, 29)).ok
-    assert dbt(["run", "--exclude", "macro_checks"], db, tmp_path).returncode == 0
-    out = dbt(["docs", "generate", "--static"], db, tmp_path)
+    db, tmp, _ = built
+    out = dbt(["docs", "generate", "--static"], db, tmp)
     assert out.returncode == 0, out.stdout[-2000:]
-    target = tmp_path / "target"
+    target = tmp / "target"
     assert (target / "static_index.html").stat().st_size > 100_000
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())
@@ -54,3 +68,32 @@ def test_every_model_and_column_is_documented(fake_api, tmp_path):
             if not documented.get(column.lower()):
                 missing.append(f"{uid}.{column}")
     assert not missing, missing
+
+
+def test_export_is_deterministic_complete_and_atomic(built, tmp_path):
+    db, _, _ = built
+    out = tmp_path / "export"
+    first = export_ml_dataset(db, out, ROOT)
+    again = export_ml_dataset(db, out, ROOT)  # replaces the first in place
+    assert first["content_sha256"] == again["content_sha256"]
+    assert not (tmp_path / "export.tmp").exists() and not (tmp_path / "export.old").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows = query(db, "select count(*), min(date)::varchar, max(date)::varchar, count(distinct code) from ml_dataset")[0]
+    assert (manifest["rows"], manifest["date_min"], manifest["date_max"], manifest["n_codes"]) == rows
+    assert {t["name"] for t in manifest["targets"]} == {"target_1d", "target_5d", "target_10d", "target_20d",
+                                                        "target_1d_binary", "target_5d_binary", "target_10d_binary"}
+    assert len(manifest["features"]) == 62 + 8 + 4
+    assert manifest["dbt_invocation_id"] and len(manifest["git_commit"] or "x" * 40) == 40
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "year=2024"]
+    exported = pads.dataset(sorted(str(p) for p in out.rglob("*.parquet")), format="parquet").to_table()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        original = con.sql("select * from ml_dataset order by code, date").to_arrow_table()
+    finally:
+        con.close()
+    assert exported.select(original.column_names).equals(original)  # every row and value, in (code, date) order
+
+
+def test_export_explains_a_missing_warehouse(tmp_path):
+    with pytest.raises(FileNotFoundError, match="gogooku3 ingest"):
+        export_ml_dataset(tmp_path / "none.duckdb", tmp_path / "out", ROOT)
