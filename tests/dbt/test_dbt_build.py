@@ -97,3 +97,26 @@ def test_export_is_deterministic_complete_and_atomic(built, tmp_path):
 def test_export_explains_a_missing_warehouse(tmp_path):
     with pytest.raises(FileNotFoundError, match="gogooku3 ingest"):
         export_ml_dataset(tmp_path / "none.duckdb", tmp_path / "out", ROOT)
+
+
+def readme_sql_examples() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Query it yourself", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0].strip() for block in section.split("```sql")[1:]]
+
+
+def test_readme_has_at_least_six_examples():
+    assert len(readme_sql_examples()) >= 6
+
+
+@pytest.mark.parametrize("index", range(len(readme_sql_examples())))
+def test_readme_sql_examples_run_on_a_built_warehouse(built, index):
+    db, _, out = built
+    assert out.returncode == 0
+    sql = readme_sql_examples()[index]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.sql(sql).fetchall()
+    finally:
+        con.close()
+    assert rows, f"example {index + 1} returned no rows:\n{sql}"
