@@ -243,6 +243,21 @@ def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
     return subprocess.call(cmd, env=env, cwd=REPO_ROOT)
 
 
+# ------------------------------------------------------------------------------------------ docs
+def cmd_docs(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if not settings.duckdb_path.exists():
+        raise ConfigError(f"{settings.duckdb_path} does not exist: run `gogooku3 demo` or `gogooku3 ingest` and `dbt build` first")
+    code = run_dbt(["docs", "generate", "--static"], settings.duckdb_path)
+    if code != 0:
+        return code
+    console.print(f"static single-file site: {REPO_ROOT / 'target' / 'static_index.html'}")
+    if args.no_serve:
+        return 0
+    console.print(f"serving the lineage site on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
+    return run_dbt(["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1", "--no-browser"], settings.duckdb_path)
+
+
 # ------------------------------------------------------------------------------------------ export
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_ml_dataset
@@ -283,6 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-dbt", action="store_true", help="stop after the ingest")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_demo, verbose=False)
+    p = sub.add_parser("docs", help="generate the dbt docs lineage site (also as one static file) and serve it",
+                       description="Run `dbt docs generate --static` against GOGOOKU3_DUCKDB and serve the site on localhost.")
+    p.add_argument("--port", type=int, default=8080, help="port to serve on (default 8080)")
+    p.add_argument("--no-serve", action="store_true", help="only generate target/index.html and target/static_index.html")
+    p.set_defaults(func=cmd_docs)
     p = sub.add_parser("export", help="write ml_dataset to Parquet (partitioned by year) with a JSON manifest",
                        description="Export ml_dataset from GOGOOKU3_DUCKDB to Parquet partitioned by year (zstd) "
                                    "with manifest.json (rows, dates, codes, features, targets, git commit, dbt "

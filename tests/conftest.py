@@ -65,3 +65,16 @@ RAW_TABLES = ("equities_bars_daily", "equities_master", "markets_calendar", "ind
 def table_contents(db: Path, table: str) -> list[tuple]:
     """Every row of a raw table, sorted: for comparing two warehouses."""
     return query(db, f"select * from raw.{table} order by all")
+
+
+@pytest.fixture(scope="session")
+def built(small_market, tmp_path_factory):
+    """A warehouse ingested from the fake server (40 codes, half a year) and built by `dbt build`:
+    (db path, its folder holding dbt's target/, the `dbt build` process result)."""
+    from tests.dbt.test_dbt_build import dbt
+
+    tmp = tmp_path_factory.mktemp("built")
+    db = tmp / "warehouse.duckdb"
+    with FakeJQuants(small_market, ServerConfig(api_keys={"k": "premium"})) as api:
+        assert ingest(api, db, key="k", start=date(2024, 1, 4), end=date(2024, 6, 28)).ok
+    return db, tmp, dbt(["build"], db, tmp)

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -15,8 +14,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from ingest.export import export_ml_dataset
-from ingest.fakeapi.server import FakeJQuants, ServerConfig
-from tests.conftest import ingest, query
+from tests.conftest import query
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -26,16 +24,6 @@ def dbt(args: list[str], db: Path, tmp_path: Path) -> subprocess.CompletedProces
     env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(tmp_path / "target"),
            "DBT_LOG_PATH": str(tmp_path / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.run([DBT, *args, "--profiles-dir", "."], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture(scope="module")
-def built(small_market, tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
-    """A warehouse ingested from the fake server (40 codes, half a year) and built by `dbt build`."""
-    tmp = tmp_path_factory.mktemp("built")
-    db = tmp / "warehouse.duckdb"
-    with FakeJQuants(small_market, ServerConfig(api_keys={"k": "premium"})) as api:
-        assert ingest(api, db, key="k", start=date(2024, 1, 4), end=date(2024, 6, 28)).ok
-    return db, tmp, dbt(["build"], db, tmp)
 
 
 def test_dbt_build_on_an_ingested_warehouse(built):
