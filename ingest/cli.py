@@ -232,7 +232,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.skip_dbt:
         return 0
     console.rule("2/2 dbt build")
-    return run_dbt(["build"], settings.duckdb_path)
+    code = run_dbt(["build"], settings.duckdb_path)
+    if code == 0:
+        publish(settings)
+    return code
 
 
 def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
@@ -241,6 +244,30 @@ def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt) if dbt.exists() else "dbt", *dbt_args, "--profiles-dir", str(REPO_ROOT), "--project-dir", str(REPO_ROOT)]
     return subprocess.call(cmd, env=env, cwd=REPO_ROOT)
+
+
+# ------------------------------------------------------------------------------------------ build / publish
+def publish(settings: Settings) -> None:
+    from .publish import publish_snapshot
+
+    try:
+        path, seconds = publish_snapshot(settings.duckdb_path)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from None
+    console.print(f"published {path} for analysts in {seconds:.1f} s (open it read-only; reconnect to see new builds)")
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    publish(Settings.from_env())
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    code = run_dbt(["build", *args.dbt_args], settings.duckdb_path)
+    if code == 0 and not args.no_publish:
+        publish(settings)
+    return code
 
 
 # ------------------------------------------------------------------------------------------ docs
@@ -298,6 +325,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-dbt", action="store_true", help="stop after the ingest")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_demo, verbose=False)
+    p = sub.add_parser("build", help="dbt build, then publish a read-only snapshot for analysts",
+                       description="Run `dbt build --profiles-dir .` into GOGOOKU3_DUCKDB, then publish the warehouse "
+                                   "to <dir>/published/<name> (atomic replace) for analysts to open read-only.")
+    p.add_argument("--no-publish", action="store_true", help="only run dbt build")
+    p.add_argument("dbt_args", nargs="*", metavar="DBT_ARG", help="extra arguments for dbt build (after --)")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("publish", help="publish the warehouse as a read-only snapshot for analysts",
+                       description="Copy GOGOOKU3_DUCKDB to <dir>/published/<name> (or GOGOOKU3_PUBLISHED) and swap it in atomically.")
+    p.set_defaults(func=cmd_publish)
     p = sub.add_parser("docs", help="generate the dbt docs lineage site (also as one static file) and serve it",
                        description="Run `dbt docs generate --static` against GOGOOKU3_DUCKDB and serve the site on localhost.")
     p.add_argument("--port", type=int, default=8080, help="port to serve on (default 8080)")

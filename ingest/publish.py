@@ -1,0 +1,51 @@
+"""Publish the warehouse for analysts: an immutable copy they open read-only, swapped in atomically.
+
+DuckDB allows one writing process per file, or many readers — never both. So the loader and dbt
+write the working file (GOGOOKU3_DUCKDB) and analysts open the *published* copy: after a build it
+is copied to a new file next to the published one and renamed over it. Connections already open
+keep reading the previous snapshot (the old file stays alive until they close); a new connection
+sees the new one. The published file keeps the working file's name, so its catalog name — which
+dbt's view definitions spell out — is the same.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import duckdb
+
+
+def published_path(working: Path) -> Path:
+    """Where analysts find the snapshot: GOGOOKU3_PUBLISHED, else <dir>/published/<same file name>."""
+    override = os.environ.get("GOGOOKU3_PUBLISHED")
+    if override:
+        return Path(override)
+    return working.parent / "published" / working.name
+
+
+def publish_snapshot(working: Path, published: Path | None = None) -> tuple[Path, float]:
+    """Copy ``working`` to ``published`` atomically; returns (path, seconds)."""
+    if not working.exists():
+        raise FileNotFoundError(f"{working} does not exist: run `gogooku3 ingest` and `dbt build` first")
+    published = published or published_path(working)
+    if published.stem != working.stem:
+        raise ValueError(f"the published file must keep the name {working.stem!r} (dbt's views name the catalog)")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    partial = published.with_name(f".{published.name}.partial")
+    partial.unlink(missing_ok=True)
+    started = time.monotonic()
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as source (read_only)", [str(working)])
+        con.execute("attach ? as target", [str(partial)])
+        con.execute("copy from database source to target")
+        con.execute("detach target")
+    except BaseException:
+        con.close()
+        partial.unlink(missing_ok=True)
+        raise
+    con.close()
+    os.replace(partial, published)  # atomic on POSIX: readers see the old file or the new one
+    return published, time.monotonic() - started

@@ -1,0 +1,51 @@
+"""Analysts and builds coexist: an analyst holds a read-only connection to the published snapshot
+while new data is ingested and `gogooku3 build` (dbt build + publish) runs; both succeed, and the
+analyst sees the new data on reconnect."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+import duckdb
+
+from ingest.fakeapi.server import FakeJQuants, ServerConfig
+from ingest.publish import publish_snapshot, published_path
+from tests.conftest import ingest
+from tests.dbt.test_dbt_build import ROOT, dbt
+
+
+def test_analyst_keeps_reading_while_a_build_publishes(small_market, tmp_path):
+    working = tmp_path / "gogooku3.duckdb"
+    with FakeJQuants(small_market, ServerConfig(api_keys={"k": "premium"})) as api:
+        assert ingest(api, working, key="k", start=date(2024, 1, 4), end=date(2024, 3, 29)).ok
+        assert dbt(["build", "--exclude", "macro_checks"], working, tmp_path).returncode == 0
+        snapshot, _ = publish_snapshot(working)
+        assert snapshot == tmp_path / "published" / "gogooku3.duckdb"
+
+        analyst = duckdb.connect(str(snapshot), read_only=True)
+        before = analyst.sql("select count(*), max(date) from analytics.daily_features").fetchall()[0]
+        # the analyst's session stays open through a new load and a full build of the working file
+        assert ingest(api, working, key="k", start=date(2024, 4, 1), end=date(2024, 4, 30)).ok
+        env = {**os.environ, "GOGOOKU3_DUCKDB": str(working), "DBT_TARGET_PATH": str(tmp_path / "target2")}
+        build = subprocess.run([sys.executable, "-m", "ingest.cli", "build", "--", "--exclude", "macro_checks"],
+                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+        assert "published" in build.stderr
+        # still the old snapshot on the open connection …
+        assert analyst.sql("select count(*), max(date) from analytics.daily_features").fetchall()[0] == before
+        analyst.close()
+    # … and the new data after reconnecting
+    analyst = duckdb.connect(str(snapshot), read_only=True)
+    after = analyst.sql("select count(*), max(date) from analytics.daily_features").fetchall()[0]
+    analyst.close()
+    assert after[0] > before[0] and after[1] == date(2024, 4, 30) > before[1]
+
+
+def test_published_path_follows_the_working_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("GOGOOKU3_PUBLISHED", raising=False)
+    assert published_path(tmp_path / "w.duckdb") == tmp_path / "published" / "w.duckdb"
+    monkeypatch.setenv("GOGOOKU3_PUBLISHED", str(tmp_path / "elsewhere" / "w.duckdb"))
+    assert published_path(tmp_path / "w.duckdb") == tmp_path / "elsewhere" / "w.duckdb"
