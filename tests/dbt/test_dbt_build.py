@@ -55,6 +55,20 @@ def test_every_model_and_column_is_documented(built):
         for column in catalog["nodes"].get(uid, {}).get("columns", {}):
             if not documented.get(column.lower()):
                 missing.append(f"{uid}.{column}")
+    for uid, source in manifest["sources"].items():
+        documented = {name.lower(): col.get("description") for name, col in source["columns"].items()}
+        if not source.get("description"):
+            missing.append(f"{uid} (source)")
+        for column in catalog["sources"].get(uid, {}).get("columns", {}):
+            if not documented.get(column.lower()):
+                missing.append(f"{uid}.{column}")
+    for uid, macro in manifest["macros"].items():
+        if macro["package_name"] == "gogooku3" and not macro.get("description"):
+            missing.append(f"{uid} (macro)")
+    for uid, exposure in manifest["exposures"].items():
+        if not exposure.get("description"):
+            missing.append(f"{uid} (exposure)")
+    assert manifest["exposures"], "the export and the analyst views are declared as exposures"
     assert not missing, missing
 
 
