@@ -325,8 +325,8 @@ class Loader:
                         these = await self.bulk_units(client, ds, start, end, codes)
                     elif ds.name == "bars":
                         these = self.date_units(ds, self.wh.trading_days(start, end), codes)
-                    else:  # statements: every calendar day, releases on holidays exist
-                        these = self.date_units(ds, list(_days(start, end)), codes)
+                    else:  # statements: every weekday — releases on holidays exist, TDnet is shut at weekends
+                        these = self.date_units(ds, [d for d in _days(start, end) if d.weekday() < 5], codes)
                     plan_hook(ds.name, len(these))
                     units.extend(these)
                 # interleave datasets so that small ones are not stuck behind 1,000 days of bars

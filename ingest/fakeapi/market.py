@@ -482,8 +482,9 @@ class SyntheticMarket:
                 for q in (1, 2, 3, 4):
                     per_end = _add_months(fy_start, 3 * q) - timedelta(days=1)
                     disc = per_end + timedelta(days=int(rng.integers(35, 50) if q == 4 else rng.integers(25, 45)))
-                    if disc in self.holdiv and self.holdiv[disc] not in ("1", "2") and rng.random() > 0.03:
-                        disc = self.next_session(disc) or disc  # the odd release lands on a holiday
+                    # TDnet does not publish at weekends; the odd release lands on a weekday holiday
+                    if disc in self.holdiv and self.holdiv[disc] not in ("1", "2") and (disc.weekday() >= 5 or rng.random() > 0.03):
+                        disc = self.next_session(disc) or disc
                     if not (listed_from <= disc <= min(listed_to, cfg.end)):
                         continue
                     frac = q / 4 * (1 + rng.normal(0, 0.03))

@@ -213,4 +213,5 @@ def test_statements_have_realistic_timing(outage_market):
     assert f["DiscNo"].str.len_chars().min() == 14 and f["DiscNo"].is_unique().all()
     assert f.filter(f["DocType"] == "EarnForecastRevision").height > 0
     holiday_releases = [d for d in f["DiscDate"] if outage_market.holdiv.get(date.fromisoformat(d)) not in ("1", "2")]
-    assert holiday_releases  # the odd release on a non-trading day
+    assert holiday_releases  # the odd release on a non-trading weekday
+    assert all(date.fromisoformat(d).weekday() < 5 for d in f["DiscDate"])  # TDnet is shut at weekends
