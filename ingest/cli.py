@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ from .client import ApiError, AuthError, RetryPolicy
 from .config import ConfigError, Settings
 from .loader import IngestOptions, IngestReport, Loader, parse_markets
 from .schema import DATASETS
-from .store import Warehouse
+from .store import Warehouse, _now
 
 console = Console(stderr=True)
 DEMO_CODES, DEMO_YEARS = 300, 3
@@ -92,8 +93,6 @@ def run_ingest(settings: Settings, options: IngestOptions, quiet: bool = False) 
     """Run one load with progress bars; raises on configuration and authentication errors."""
     wh = Warehouse(settings.duckdb_path)
     started = time.time()
-    from .store import _now
-
     run_started = _now()
     progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[rows]:>10,} rows"), TimeElapsedColumn(), console=console,
@@ -154,7 +153,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.fake:
         from .fakeapi.server import FakeJQuants
 
-        with console.status("building the synthetic market…", spinner="dots") if not args.quiet else _null():
+        with console.status("building the synthetic market…", spinner="dots") if not args.quiet else nullcontext():
             api = FakeJQuants().start()
         settings = replace(settings, api_key=api.api_key, api_base=api.base_url, plan="light", rate_limit=0)
     elif not settings.api_key:
@@ -167,14 +166,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not args.quiet or report.failures:
         print_report(report, settings.duckdb_path)
     return 0 if report.ok else 1
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *a: object) -> None:
-        return None
 
 
 # ------------------------------------------------------------------------------------------ fake-api

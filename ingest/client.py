@@ -42,10 +42,9 @@ PLAN_HINT = (
 class ApiError(RuntimeError):
     """A request failed for good; ``str()`` says what to do."""
 
-    def __init__(self, message: str, status: int | None = None, retryable: bool = False) -> None:
+    def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.retryable = retryable
 
 
 class AuthError(ApiError):
@@ -168,7 +167,7 @@ class JQuantsClient:
                     raise ApiError(f"{path}: unexpected HTTP {status}: {_message(body)}", status)
             failures += 1
             if failures >= self.retry.attempts:
-                raise ApiError(f"{path} {params}: gave up after {failures} tries; last error: {reason}", status, retryable=True)
+                raise ApiError(f"{path} {params}: gave up after {failures} tries; last error: {reason}", status)
             delay = self._backoff(failures - 1)
             log.info("retrying %s %s in %.2f s (%s)", path, params, delay, reason)
             await asyncio.sleep(delay)
@@ -199,7 +198,7 @@ class JQuantsClient:
                     raise ApiError(f"bulk download failed: {reason}", status)
             failures += 1
             if failures >= self.retry.attempts:
-                raise ApiError(f"bulk download gave up after {failures} tries: {reason}", status, retryable=True)
+                raise ApiError(f"bulk download gave up after {failures} tries: {reason}", status)
             await asyncio.sleep(self._backoff(failures - 1))
 
 

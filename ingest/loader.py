@@ -120,8 +120,8 @@ class Loader:
         self.report.notes.append(message)
 
     # -- planning ---------------------------------------------------------------------------
-    def _window(self) -> tuple[date, date, date]:
-        """(default start, clipped end, plan start) for this run."""
+    def _window(self) -> tuple[date, date]:
+        """(clipped end, plan window start) for this run."""
         today = self.opts.today or today_jst()
         window = plan_window(self.settings.plan, today)
         end = self.opts.end or window.end
@@ -129,7 +129,7 @@ class Loader:
             self.note(f"--to {end} is after what JQUANTS_PLAN={self.settings.plan} can see ({window.end}); "
                       f"requests after {window.end} are not sent")
             end = window.end
-        return window.start, end, window.start
+        return end, window.start
 
     def _start_for(self, dataset: str, plan_start: date) -> date:
         start = self.opts.start or self.wh.first_requested(dataset, self._universe_of(dataset)) or plan_start
@@ -283,7 +283,7 @@ class Loader:
     async def run(self, plan_hook: Callable[[str, int], None] | None = None) -> IngestReport:
         plan_hook = plan_hook or (lambda *a: None)
         loop_started = asyncio.get_running_loop().time()
-        _, end, plan_start = self._window()
+        end, plan_start = self._window()
         selected = self.selected()
         names = {d.name for d in selected}
         starts = {d.name: self._start_for(d.name, plan_start) for d in selected}

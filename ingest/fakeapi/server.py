@@ -26,7 +26,7 @@ import orjson
 import polars as pl
 from aiohttp import web
 
-from ..config import PLAN_ORDER, PLAN_RATE_LIMITS
+from ..config import PLAN_ORDER
 from .market import MarketConfig, SyntheticMarket
 
 BAD_KEY = "The incoming api key is invalid or expired."
@@ -482,4 +482,4 @@ def serve_forever(market: SyntheticMarket, config: ServerConfig, host: str, port
     web.run_app(create_app(state), host=host, port=port, access_log=None, print=None)
 
 
-__all__ = ["Fault", "FakeJQuants", "ServerConfig", "MarketConfig", "create_app", "serve_forever", "PLAN_RATE_LIMITS"]
+__all__ = ["Fault", "FakeJQuants", "ServerConfig", "MarketConfig", "create_app", "serve_forever"]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ingest.fakeapi.market import OUTAGE, MarketConfig, SyntheticMarket
-from ingest.fakeapi.server import BAD_KEY, REQUIRES_DATE_OR_CODE, Fault, FakeJQuants, ServerConfig
+from ingest.fakeapi.server import BAD_KEY, REQUIRES_DATE_OR_CODE, Fault, FakeJQuants
 from ingest.schema import EQUITIES_BARS_DAILY, EQUITIES_INVESTOR_TYPES, EQUITIES_MASTER, FINS_SUMMARY
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.client import AuthError
 from ingest.fakeapi.server import Fault
-from tests.conftest import RAW_TABLES, SMALL_MARKET, ingest, query, table_contents
+from tests.conftest import RAW_TABLES, ingest, query, table_contents
 
 JAN = dict(start=date(2024, 1, 4), end=date(2024, 1, 31))
 

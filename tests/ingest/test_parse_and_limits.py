@@ -19,7 +19,7 @@ BAR = {"Date": "2024-01-05", "Code": "72030", "O": 1.0, "H": 2.0, "L": 1.0, "C":
        "Vo": 100, "Va": 150.0, "AdjFactor": 1.0, "AdjO": 1.0, "AdjH": 2.0, "AdjL": 1.0, "AdjC": 2.0, "AdjVo": 100.0}
 
 
-def rows_to_table(rows: list[dict], dataset) -> "pa.Table":
+def rows_to_table(rows: list[dict], dataset):
     return dataset_page(dataset)(orjson.dumps({"data": rows}))[0]
 
 
