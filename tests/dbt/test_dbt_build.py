@@ -122,3 +122,11 @@ def test_readme_sql_examples_run_on_a_built_warehouse(built, index):
     finally:
         con.close()
     assert rows, f"example {index + 1} returned no rows:\n{sql}"
+
+
+def test_source_freshness_runs_for_every_dated_source(built):
+    db, tmp, _ = built
+    out = dbt(["source", "freshness"], db, tmp)
+    assert out.returncode == 0, out.stdout[-2000:]
+    assert "ERROR" not in out.stdout
+    assert out.stdout.count("freshness of jquants.") >= 2 * 5  # START and result lines of 5 dated sources
