@@ -64,3 +64,17 @@ def test_bad_environment_is_explained(monkeypatch, capsys):
     monkeypatch.setenv("JQUANTS_PLAN", "gold")
     assert main(["ingest"]) == 2
     assert "JQUANTS_PLAN" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["export"], ["publish"], ["docs", "--no-serve"]])
+def test_warehouse_commands_explain_a_missing_warehouse(command, tmp_path):
+    out = run(command, {"GOGOOKU3_DUCKDB": str(tmp_path / "missing.duckdb")})
+    assert out.returncode == 2
+    assert "does not exist" in out.stderr and "gogooku3 ingest" in out.stderr
+
+
+def test_export_command_writes_the_manifest(built, tmp_path):
+    db, _, _ = built
+    out = run(["export", "--out", str(tmp_path / "x")], {"GOGOOKU3_DUCKDB": str(db)})
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "x" / "manifest.json").exists() and "content sha256" in out.stderr
