@@ -1,0 +1,17 @@
+{#- (rank − 1) / (N − 1) of x within its cross-section, ties sharing their average rank; 0.5 when the
+    cross-section has one value; NULL for NULL x. N counts non-NULL values. -#}
+{% macro cross_sectional_pct_rank(x, partition_by='date') -%}
+    case
+        when {{ x }} is null then null
+        when count({{ x }}) over (partition by {{ partition_by }}) = 1 then 0.5
+        else (rank() over (partition by {{ partition_by }} order by {{ x }})
+              + (count(*) over (partition by {{ partition_by }}, {{ x }}) - 1) / 2.0 - 1)
+             / (count({{ x }}) over (partition by {{ partition_by }}) - 1)
+    end
+{%- endmacro %}
+
+{#- (x − mean) / sample std of x within its cross-section; NULL when the std is 0 or undefined. -#}
+{% macro cross_sectional_zscore(x, partition_by='date') -%}
+    ({{ x }} - avg({{ x }}) over (partition by {{ partition_by }}))
+        / nullif(stddev_samp({{ x }}) over (partition by {{ partition_by }}), 0)
+{%- endmacro %}

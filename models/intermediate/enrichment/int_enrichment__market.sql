@@ -1,0 +1,41 @@
+-- Market block (groundwork for ml_dataset_enriched, #4): TOPIX returns, EMAs, volatility,
+-- drawdown from the running peak and the regime, one row per trading date.
+with
+
+topix as (
+    select
+        date,
+        close,
+        cast(row_number() over (order by date) as integer) as row_idx,
+        'TOPIX' as series
+    from {{ ref('stg_jquants__topix') }}
+    where close is not null
+),
+
+levels as (
+    select
+        date,
+        {{ simple_return('close', 1, partition_by='series') }}   as mkt_ret_1d,
+        {{ simple_return('close', 5, partition_by='series') }}   as mkt_ret_5d,
+        {{ simple_return('close', 20, partition_by='series') }}  as mkt_ret_20d,
+        {{ ema('close', 20, partition_by='series') }}            as mkt_ema_20,
+        {{ ema('close', 200, partition_by='series') }}           as mkt_ema_200,
+        close / max(close) over (partition by series order by row_idx) - 1 as mkt_dd_from_peak,
+        close,
+        row_idx,
+        series
+    from topix
+)
+
+select
+    date,
+    mkt_ret_1d,
+    mkt_ret_5d,
+    mkt_ret_20d,
+    mkt_ema_20,
+    mkt_ema_200,
+    {{ rolling_volatility('mkt_ret_1d', 20, partition_by='series') }} as mkt_vol_20d,
+    mkt_dd_from_peak,
+    case when mkt_ret_20d is null then null when mkt_ret_20d > 0.05 then 1 when mkt_ret_20d < -0.05 then -1 else 0 end
+        as market_regime
+from levels
