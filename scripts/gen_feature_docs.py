@@ -156,6 +156,7 @@ COLUMNS = {
     "volatility_20d_cs_z": "z-score of volatility_20d that day.",
     "turnover_value_cs_pct": "Percentile rank of turnover_value that day.",
     "turnover_value_cs_z": "z-score of turnover_value that day.",
+    "sector33_code": "The stock's 33-industry code as of the date (point-in-time listing); NULL when unlisted in the master.",
 }
 
 MODELS = {
@@ -167,6 +168,9 @@ MODELS = {
         ("intermediate", "int_features__flow"), ("intermediate", "int_features__extended"),
     ],
     "models/marts/_marts__models.yml": [("main", "ml_dataset"), ("main", "ml_dataset_enriched")],
+    "models/intermediate/enrichment/_enrichment__models.yml": [
+        ("intermediate", "int_enrichment__sector"), ("intermediate", "int_enrichment__beta"),
+    ],
 }
 
 
