@@ -1,12 +1,14 @@
 {#- (rank − 1) / (N − 1) of x within its cross-section, ties sharing their average rank; 0.5 when the
     cross-section has one value; NULL for NULL x. N counts non-NULL values. -#}
 {% macro cross_sectional_pct_rank(x, partition_by='date') -%}
+    {#- a tie group spans ranks [rank ascending, N + 1 − rank descending]: its average is their mean -#}
+    {%- set n = 'count(' ~ x ~ ') over (partition by ' ~ partition_by ~ ')' -%}
     case
         when {{ x }} is null then null
-        when count({{ x }}) over (partition by {{ partition_by }}) = 1 then 0.5
-        else (rank() over (partition by {{ partition_by }} order by {{ x }})
-              + (count(*) over (partition by {{ partition_by }}, {{ x }}) - 1) / 2.0 - 1)
-             / (count({{ x }}) over (partition by {{ partition_by }}) - 1)
+        when {{ n }} = 1 then 0.5
+        else ((rank() over (partition by {{ partition_by }} order by {{ x }} asc nulls last)
+               + {{ n }} + 1 - rank() over (partition by {{ partition_by }} order by {{ x }} desc nulls last)) / 2.0 - 1)
+             / ({{ n }} - 1)
     end
 {%- endmacro %}
 
