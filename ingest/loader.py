@@ -35,6 +35,7 @@ BULK_WORKERS = 2
 
 
 def _rows(item: tuple[Any, Any, Any, Any]) -> int:
+    """Rows a finished unit brings to the writer (0 for a failure)."""
     result = item[2]
     return 0 if isinstance(result, BaseException) else result.num_rows
 
@@ -210,7 +211,7 @@ class Loader:
         return pa.concat_tables(tables), len(tables)
 
     async def run_units(self, client: JQuantsClient, units: list[Unit]) -> None:
-        """Fetch concurrently, commit one unit at a time in a worker thread, in arrival order."""
+        """Fetch concurrently; one writer commits whatever has arrived as one group, in a worker thread."""
         if not units:
             return
         todo: asyncio.Queue[Unit] = asyncio.Queue()
@@ -218,7 +219,7 @@ class Loader:
             todo.put_nowait(u)
         # room for a full commit group of small units; bulk files are big, keep few of them in memory
         room = 1 if self.opts.bulk else max(GROUP_COMMIT_UNITS, 2 * self.opts.concurrency)
-        done: asyncio.Queue[tuple[Unit, datetime, Any, int]] = asyncio.Queue(maxsize=room)
+        done: asyncio.Queue[tuple[Unit, datetime, Any, int] | None] = asyncio.Queue(maxsize=room)
         fatal: list[BaseException] = []
 
         async def worker() -> None:
@@ -238,13 +239,19 @@ class Loader:
                     await done.put((unit, started, exc, 0))
 
         async def writer(n: int) -> None:
-            written = 0
-            while written < n:
-                batch = [await done.get()]
-                rows = _rows(batch[0])
+            written, stop = 0, False
+            while written < n and not stop:
+                first = await done.get()
+                if first is None:  # the workers gave up (see below): nothing more will come
+                    return
+                batch, rows = [first], _rows(first)
                 while not done.empty() and len(batch) < GROUP_COMMIT_UNITS and rows < GROUP_COMMIT_ROWS:
-                    batch.append(done.get_nowait())
-                    rows += _rows(batch[-1])
+                    item = done.get_nowait()
+                    if item is None:
+                        stop = True
+                        break
+                    batch.append(item)
+                    rows += _rows(item)
                 ok = [(u, r, p, s) for u, s, r, p in batch if not isinstance(r, BaseException)]
                 failed = [(u, str(r), s) for u, s, r, p in batch if isinstance(r, BaseException)]
                 counts = await asyncio.to_thread(self.wh.commit_units, ok, failed, self.report.run_id)
@@ -259,8 +266,6 @@ class Loader:
                     log.error("failed %s: %s", unit.label, error)
                     self._progress(unit.dataset.name, unit.key, 0, None)
                 written += len(batch)
-                if fatal and todo.empty() and done.empty():
-                    return
 
         # a bulk file is a month of the market: a few in flight keep both cores busy and memory small
         n_workers = min(BULK_WORKERS if any(u.bulk_key for u in units) else self.opts.concurrency, len(units))
@@ -268,14 +273,9 @@ class Loader:
         write = asyncio.create_task(writer(len(units)))
         await asyncio.gather(*workers)
         if fatal:
-            # drain what was fetched, then stop: nothing more can succeed with this key or plan
-            while not done.empty():
-                await asyncio.sleep(0.01)
-            write.cancel()
-            try:
-                await write
-            except asyncio.CancelledError:
-                pass
+            # commit what was fetched, then stop: nothing more can succeed with this key or plan
+            await done.put(None)
+            await write
             raise fatal[0]
         await write
 

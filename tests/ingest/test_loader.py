@@ -210,3 +210,17 @@ def test_bulk_backfill_lands_the_same_rows_as_the_json_endpoints(fake_api, tmp_p
     # and a JSON run afterwards finds nothing left to fetch
     report = ingest(fake_api, bulk_db, **span)
     assert report.rows["bars"] == 0
+
+
+def test_a_plan_403_mid_run_stops_cleanly_keeping_what_was_committed(fake_api, tmp_path):
+    # the loader believes it has Premium; the key is Free, so TOPIX answers 403 while bars load
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(AuthError, match="plan"):
+        ingest(fake_api, db, key="free-key", plan="premium", datasets=("calendar", "bars", "topix"),
+               start=date(2024, 1, 4), end=date(2024, 3, 29))
+    statuses = dict(query(db, "select status, count(*) from raw._loads where dataset <> '_run' group by 1"))
+    assert statuses.get("failed", 0) >= 1  # the refused unit is on record
+    # every committed day is complete, and the file is consistent and writable again
+    per_day = query(db, "select Date, count(*) from raw.equities_bars_daily group by 1")
+    assert all(n == fake_api.market.bars(day=d).height for d, n in per_day)
+    assert ingest(fake_api, db, datasets=("calendar", "bars"), start=date(2024, 1, 4), end=date(2024, 1, 31)).ok
