@@ -4,9 +4,9 @@
 select
     f.code,
     f.date,
-    listing.company_name_en                 as company,
-    listing.market_name                     as market,
-    listing.sector33_name                   as sector,
+    {{ listing_in_force('company_name_en', 'listing', 'f.date') }} as company,
+    {{ listing_in_force('market_name', 'listing', 'f.date') }}     as market,
+    {{ listing_in_force('sector33_name', 'listing', 'f.date') }}   as sector,
     f.close,
     f.volume,
     f.turnover_value,

@@ -10,7 +10,7 @@ features as (
 with_sector as (
     select
         f.*,
-        case when listing.valid_to is null or f.date <= listing.valid_to then listing.sector33_code end as sector33_code
+        {{ listing_in_force('sector33_code', 'listing', 'f.date') }} as sector33_code
     from features as f
     {{ asof_join(ref('int_listed_issues_pit'), 'listing', ['code'], 'date', 'valid_from', left_alias='f') }}
 ),

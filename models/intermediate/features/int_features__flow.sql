@@ -9,7 +9,7 @@ features as (
 with_section as (
     select
         l.*,
-        case when listing.valid_to is null or l.date <= listing.valid_to then listing.investor_section end as investor_section
+        {{ listing_in_force('investor_section', 'listing', 'l.date') }} as investor_section
     from features as l
     {{ asof_join(ref('int_listed_issues_pit'), 'listing', ['code'], 'date', 'valid_from') }}
 )
