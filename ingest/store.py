@@ -113,12 +113,6 @@ class Warehouse:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def calendar_days(self, start: date, end: date) -> list[date]:
-        rows = self.con.execute(
-            "select Date from raw.markets_calendar where Date between ? and ? order by Date", [start, end]
-        ).fetchall()
-        return [r[0] for r in rows]
-
     def universe_codes(self, markets: Iterable[str], start: date, end: date) -> frozenset[str]:
         """Codes listed in one of ``markets`` in any master snapshot of the period."""
         markets = list(markets)

@@ -215,8 +215,9 @@ class SyntheticMarket:
         self.names = [NAME_HEADS[a] + NAME_TAILS[b] for a, b in zip(h, t)]
         self.names_en = [f"{EN_HEADS[a]} {EN_TAILS[b]} Co.,Ltd." for a, b in zip(h, t)]
 
-    def listed(self, i: int, t: int) -> bool:
-        return self.list_idx[i] <= t <= self.delist_idx[i]
+    def listed_on(self, t: int) -> np.ndarray:
+        """Indices of the codes listed at session t."""
+        return np.flatnonzero((self.list_idx <= t) & (t <= self.delist_idx))
 
     # ------------------------------------------------------------------ prices
     def _build_prices(self, rng: np.random.Generator) -> None:
@@ -313,7 +314,7 @@ class SyntheticMarket:
             t = self.session_index.get(day)
             if t is None or t > a:
                 return self.bar_frame(np.array([], int), np.array([], int), premium)
-            i = np.flatnonzero((self.list_idx <= t) & (t <= self.delist_idx))
+            i = self.listed_on(t)
             if code is not None:
                 i = i[self.codes[i] == code]
             return self.bar_frame(np.full(len(i), t), i, premium)
@@ -340,7 +341,7 @@ class SyntheticMarket:
         if snap is None or snap > self.as_of:
             snap = None
         t = self.session_index[snap] if snap is not None else -1
-        i = np.flatnonzero((self.list_idx <= t) & (t <= self.delist_idx)) if t >= 0 else np.array([], int)
+        i = self.listed_on(t) if t >= 0 else np.array([], int)
         if code is not None:
             j = self._code_index(code)
             i = i[i == j] if j is not None else np.array([], int)

@@ -226,6 +226,9 @@ def _month_frames(m: SyntheticMarket, endpoint: str, year: int, month: int, plan
     return m.calendar(start=first, end=last)
 
 
+BULK_KEY = re.compile(r"(.+)/(\d{4})/(\d{2})/[^/]+\.csv\.gz")  # <endpoint>/<YYYY>/<MM>/<name>.csv.gz
+
+
 def _bulk_key(endpoint: str, year: int, month: int) -> str:
     name = endpoint.strip("/").replace("/", "_").replace("-", "_")
     return f"{endpoint.strip('/')}/{year:04d}/{month:02d}/{name}_{year:04d}{month:02d}.csv.gz"
@@ -282,7 +285,7 @@ async def _unknown(request: web.Request) -> web.Response:
 
 
 def _bulk_body(market: SyntheticMarket, key: str, plan: str) -> bytes | None:
-    m = re.fullmatch(r"(.+)/(\d{4})/(\d{2})/[^/]+\.csv\.gz", key)
+    m = BULK_KEY.fullmatch(key)
     if not m or "/" + m.group(1) not in BULK_ENDPOINTS:
         return None
     df = _month_frames(market, "/" + m.group(1), int(m.group(2)), int(m.group(3)), plan)
@@ -366,7 +369,7 @@ def _bulk_get(state: FakeApiState, params: dict[str, str], plan: str) -> dict[st
         if not endpoint or not re.fullmatch(r"\d{6}(\d{2})?", day):
             raise ApiFailure(400, "Specify 'key', or 'endpoint' and 'date'.")
         key = _bulk_key(endpoint, int(day[:4]), int(day[4:6]))
-    m = re.fullmatch(r"(.+)/\d{4}/\d{2}/[^/]+\.csv\.gz", key)
+    m = BULK_KEY.fullmatch(key)
     if not m:
         raise ApiFailure(400, f"Invalid value for 'key': {key!r}.")
     if plan == "free" and "/" + m.group(1) != "/markets/calendar":

@@ -20,7 +20,7 @@ def test_full_load_lands_every_dataset_typed(fake_api, tmp_path):
     assert report.ok, report.failures
     m = fake_api.market
     sessions = [d for d in m.sessions if JAN["start"] <= d <= JAN["end"]]
-    expected_bars = sum(int(((m.list_idx <= m.session_index[d]) & (m.session_index[d] <= m.delist_idx)).sum()) for d in sessions)
+    expected_bars = sum(len(m.listed_on(m.session_index[d])) for d in sessions)
     assert query(db, "select count(*) from raw.equities_bars_daily")[0][0] == expected_bars
     assert query(db, "select count(distinct Date) from raw.equities_bars_daily")[0][0] == len(sessions)
     types = dict(query(db, "select column_name, data_type from information_schema.columns where table_name = 'equities_bars_daily'"))
