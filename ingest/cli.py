@@ -1,4 +1,4 @@
-"""The ``gogooku3`` command: ingest, fake-api, demo."""
+"""The ``gogooku3`` command: ingest, fake-api, demo, build, publish, docs, export, quality."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from rich.table import Table
 from . import __version__
 from .client import ApiError, AuthError, RetryPolicy
 from .config import ConfigError, Settings
+from .fakeapi.market import QUALITY_PROBLEMS
 from .loader import IngestOptions, IngestReport, Loader, parse_markets
 from .schema import DATASETS
 from .store import Warehouse, _now
@@ -183,6 +184,9 @@ def add_fake_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fault", action="append", default=[], metavar="KIND[:PATH[:TIMES]]",
                    help="inject failures, e.g. 429:/equities/bars/daily:3, 500::2, bad_json:/fins/summary:* "
                         "(kinds: 429 500 502 503 slow drop truncate bad_json missing_field wrong_type)")
+    p.add_argument("--plant", action="append", default=[], metavar="PROBLEM", choices=sorted(QUALITY_PROBLEMS),
+                   help="plant a data-quality problem in the market for `gogooku3 quality` to find; repeatable "
+                        f"({', '.join(sorted(QUALITY_PROBLEMS))})")
 
 
 def cmd_fake_api(args: argparse.Namespace) -> int:
@@ -190,7 +194,10 @@ def cmd_fake_api(args: argparse.Namespace) -> int:
     from .fakeapi.server import Fault, ServerConfig, serve_forever
 
     with console.status(f"building a synthetic market of {args.codes} codes × {args.years:g} years…"):
-        market = SyntheticMarket(MarketConfig.years_back(args.codes, args.years, end=args.end, seed=args.seed))
+        config = MarketConfig.years_back(args.codes, args.years, end=args.end, seed=args.seed)
+        market = SyntheticMarket(replace(config, quality_problems=tuple(args.plant)))
+    for p in market.planted:
+        console.print(f"planted {p['problem']} on {p['code']} at {p['date']}")
     config = ServerConfig(api_keys={args.api_key: args.plan}, page_size=args.page_size, rate_limit=args.rate_limit,
                           faults=[Fault.parse(f) for f in args.fault])
     console.print(f"fake J-Quants v2 on http://{args.host}:{args.port}/v2 — {len(market.codes)} codes, "
@@ -292,6 +299,37 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------ quality
+STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "not run": "dim"}
+
+
+def cmd_quality(args: argparse.Namespace) -> int:
+    from .quality import read_report
+
+    settings = Settings.from_env()
+    try:
+        report = read_report(settings.duckdb_path, on=args.date, days=args.days)
+    except (FileNotFoundError, LookupError, ValueError) as exc:
+        raise ConfigError(str(exc)) from None
+    span = f"{report.start}" if report.start == report.end else f"{report.start} … {report.end}"
+    table = Table(title=f"data quality of {settings.duckdb_path.name}, {span}", title_justify="left")
+    for name, kw in (("check", {}), ("severity", {}), ("status", {}), ("flagged", {"justify": "right"}),
+                     ("checked", {"justify": "right"}), ("examples / detail", {"overflow": "fold"})):
+        table.add_column(name, **kw)
+    for c in report.checks:
+        shown = ", ".join(c.examples[:5]) + (f" — {c.detail}" if c.detail else "")
+        style = STATUS_STYLE[c.status]
+        table.add_row(c.check_name, c.severity, f"[{style}]{c.status}[/]", f"{c.n_flagged:,}", f"{c.n_checked:,}", shown)
+    Console().print(table)
+    severities = ("error", "warn") if args.fail_on == "warn" else ("error",)
+    failing = report.failing(severities)
+    if failing:
+        console.print(f"[red]{len(failing)} check(s) at {args.fail_on} level or above flagged data:[/] "
+                      + ", ".join(c.check_name for c in failing))
+        return 1
+    return 0
+
+
 # ------------------------------------------------------------------------------------------ main
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -336,6 +374,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "invocation, content hash). Deterministic; replaces the destination atomically.")
     p.add_argument("--out", type=Path, default=Path("data/export/ml_dataset"), help="destination folder (default data/export/ml_dataset)")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("quality", help="print the data-quality report; exit 1 when an error-level check fails",
+                       description="Print quality.dq_daily_report (built by dbt build) for the latest loaded day, or "
+                                   "a window of days. Exit status: 0 all error-level checks pass, 1 one failed "
+                                   "(or a warning, with --fail-on warn), 2 no report to read.")
+    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="report on this loaded trading day (default: the latest)")
+    p.add_argument("--days", type=int, default=1, metavar="N", help="summarize the N loaded trading days ending there (default 1)")
+    p.add_argument("--fail-on", choices=["error", "warn"], default="error",
+                   help="lowest severity that makes the exit status 1 (default error)")
+    p.set_defaults(func=cmd_quality)
     return parser
 
 

@@ -97,10 +97,25 @@ class MarketConfig:
     start: date = date(2021, 11, 1)
     end: date = date(2026, 10, 30)
     split_rate: float = 0.04  # share of codes with a split or reverse split in the period
+    # data-quality problems to plant (see QUALITY_PROBLEMS); empty = a clean market
+    quality_problems: tuple[str, ...] = ()
 
     @classmethod
     def years_back(cls, n_codes: int, years: float, end: date = date(2026, 10, 30), seed: int = 20260601) -> "MarketConfig":
         return cls(seed=seed, n_codes=n_codes, start=end - timedelta(days=round(365.25 * years)), end=end)
+
+
+# Problems the data-quality checks must find, each planted once on a deterministic (code, session)
+# drawn from its own random stream, so a market with problems equals the clean one everywhere else.
+QUALITY_PROBLEMS = {
+    "ohlc_violation": "a bar whose high is below its open and close",
+    "non_positive_price": "a bar whose close (and low) is 0",
+    "missed_split": "prices halve from one day on with no AdjFactor (a corporate action the feed missed)",
+    "stale_close": "the close frozen for 12 sessions while volume keeps trading",
+    "missing_bar": "a listed code with no bar on one trading day",
+    "volume_spike": "one bar with 2,000 times the usual volume (a fat-finger print)",
+    "drift": "market-wide turnover ×20 over the last 22 sessions (a units change in the feed)",
+}
 
 
 def _tick_round(x: np.ndarray) -> np.ndarray:
@@ -138,6 +153,11 @@ class SyntheticMarket:
         self._build_topix(rng)
         self._build_investor_types(rng)
         self._build_statements(rng)
+        # planted last: they are faults of the bar feed, not of the market the other datasets describe
+        self.missing = np.zeros(self.C.shape, bool)
+        self.planted: list[dict[str, str]] = []  # what _plant_quality_problems did, for tests
+        if cfg.quality_problems:
+            self._plant_quality_problems(cfg.quality_problems)
 
     # ------------------------------------------------------------------ calendar
     def _build_calendar(self) -> None:
@@ -275,6 +295,46 @@ class SyntheticMarket:
         after[:-1] = np.cumprod(factor[::-1], axis=0)[::-1][1:]
         self.factor_after = after
 
+    def _plant_quality_problems(self, problems: tuple[str, ...]) -> None:
+        unknown = sorted(set(problems) - set(QUALITY_PROBLEMS))
+        if unknown:
+            raise ValueError(f"unknown quality problem(s) {unknown}; known: {sorted(QUALITY_PROBLEMS)}")
+        rng = np.random.default_rng(self.config.seed + 1)
+        T = len(self.sessions)
+        if T < 60:
+            raise ValueError("planting quality problems needs a market of at least 60 sessions")
+        # codes listed and trading over the whole second half, no two problems on one code
+        t_mid = T // 2
+        steady = [i for i in range(len(self.codes))
+                  if self.list_idx[i] <= t_mid - 30 and self.delist_idx[i] == T - 1
+                  and not np.isnan(self.C[t_mid - 30:, i]).any() and (self.factor[:, i] == 1).all()]
+        if len(steady) < len(problems):
+            raise ValueError("market too small to plant these problems on distinct codes")
+        chosen = rng.choice(steady, size=len(problems), replace=False)
+        for k, (problem, i) in enumerate(zip(problems, chosen)):
+            t = t_mid + 3 * k
+            if problem == "ohlc_violation":
+                self.H[t, i] = _tick_round(min(self.O[t, i], self.C[t, i]) * 0.97)
+            elif problem == "non_positive_price":
+                self.C[t, i] = self.L[t, i] = 0.0
+            elif problem == "missed_split":
+                for x in (self.O, self.H, self.L, self.C):
+                    x[t:, i] = _tick_round(x[t:, i] * 0.5)
+            elif problem == "stale_close":
+                frozen = self.C[t - 1, i]
+                for x in (self.O, self.H, self.L, self.C):
+                    x[t:t + 12, i] = frozen
+            elif problem == "missing_bar":
+                self.missing[t, i] = True
+            elif problem == "volume_spike":
+                self.Vo[t, i] *= 2000
+            elif problem == "drift":
+                t, i = T - 22, -1
+                self.Vo[t:] *= 20
+            self.planted.append({"problem": problem, "date": self.sessions[t].isoformat(),
+                                 "code": str(self.codes[i]) if i >= 0 else "*"})
+        self.Va = np.round(self.Vo * (self.O + self.H + self.L + self.C) / 4)
+
     def bar_frame(self, t_rows: np.ndarray, i_cols: np.ndarray, premium: bool) -> pl.DataFrame:
         """Bars for pairs (session t_rows[k], code i_cols[k])."""
         a = self._as_of_index()
@@ -315,6 +375,7 @@ class SyntheticMarket:
             if t is None or t > a:
                 return self.bar_frame(np.array([], int), np.array([], int), premium)
             i = self.listed_on(t)
+            i = i[~self.missing[t, i]]
             if code is not None:
                 i = i[self.codes[i] == code]
             return self.bar_frame(np.full(len(i), t), i, premium)
@@ -324,6 +385,7 @@ class SyntheticMarket:
         lo = max(self.list_idx[i], int(np.searchsorted(self.sessions, start or date.min)))
         hi = min(self.delist_idx[i], a, int(np.searchsorted(self.sessions, end or date.max, side="right")) - 1)
         t = np.arange(lo, hi + 1) if hi >= lo else np.array([], int)
+        t = t[~self.missing[t, i]]
         return self.bar_frame(t, np.full(len(t), i), premium)
 
     def _code_index(self, code: str | None) -> int | None:

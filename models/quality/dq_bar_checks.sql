@@ -1,0 +1,94 @@
+-- Row-level checks of the daily bar feed: one row per (code, date, check) that fires. Reads
+-- staging, so a bad bar is caught before it reaches a feature (int_price_observations drops
+-- non-positive closes; everything else flows on and is flagged here).
+with
+
+bars as (
+    select * from {{ ref('stg_jquants__daily_bars') }}
+    where has_trade
+),
+
+sequenced as (
+    select
+        code,
+        date,
+        open_raw,
+        high_raw,
+        low_raw,
+        close_raw,
+        volume_raw,
+        adjustment_factor,
+        lag(close_raw) over by_code                                              as previous_close_raw,
+        -- volume on the current share basis against its own recent past, so splits do not count
+        ln(adj_volume / median(adj_volume) over (
+            partition by code order by date rows between 20 preceding and 1 preceding
+        ))                                                                       as log_volume_surprise,
+        count(adj_volume) over (
+            partition by code order by date rows between 20 preceding and 1 preceding
+        )                                                                        as volume_history
+    from bars
+    window by_code as (partition by code order by date)
+),
+
+runs as (
+    select
+        *,
+        -- islands of consecutive observations with the same close and volume traded
+        sum(case when close_raw = previous_close_raw and volume_raw > 0 then 0 else 1 end)
+            over (partition by code order by date rows unbounded preceding)      as close_run
+    from sequenced
+),
+
+measured as (
+    select
+        *,
+        row_number() over (partition by code, close_run order by date) - 1       as unchanged_observations,
+        close_raw / nullif(previous_close_raw, 0) - 1                            as raw_return
+    from runs
+),
+
+surprise_scaled as (
+    select
+        *,
+        median(log_volume_surprise) over (partition by date)                     as surprise_median
+    from measured
+),
+
+surprise_robust as (
+    select
+        *,
+        abs(log_volume_surprise - surprise_median)
+            / nullif(1.4826 * median(abs(log_volume_surprise - surprise_median)) over (partition by date), 0)
+                                                                                 as volume_robust_z
+    from surprise_scaled
+)
+
+select code, date, 'ohlc_violation' as check_name,
+       greatest(least(open_raw, close_raw) - low_raw, high_raw - greatest(open_raw, close_raw)) * -1 as value,
+       format('O {} H {} L {} C {}', open_raw, high_raw, low_raw, close_raw) as detail
+from surprise_robust
+where low_raw > least(open_raw, close_raw) or high_raw < greatest(open_raw, close_raw) or low_raw > high_raw
+
+union all
+select code, date, 'non_positive_price', least(open_raw, high_raw, low_raw, close_raw),
+       format('O {} H {} L {} C {}', open_raw, high_raw, low_raw, close_raw)
+from surprise_robust
+where least(open_raw, high_raw, low_raw, close_raw) <= 0
+
+union all
+select code, date, 'unexplained_jump', raw_return,
+       format('close {} after {} ({:+.1f}%) with AdjFactor 1', close_raw, previous_close_raw, 100 * raw_return)
+from surprise_robust
+where adjustment_factor = 1 and abs(raw_return) > {{ var('dq_jump_threshold') }}
+
+union all
+select code, date, 'stale_close', unchanged_observations,
+       format('close {} unchanged for {} observations with volume', close_raw, unchanged_observations)
+from surprise_robust
+where unchanged_observations >= {{ var('dq_stale_observations') }}
+
+union all
+select code, date, 'volume_outlier', volume_robust_z,
+       format('volume {:.0f} is {:.0f}× its 20-day median; robust z {:.1f}', volume_raw, exp(log_volume_surprise), volume_robust_z)
+from surprise_robust
+where volume_history >= 5 and volume_robust_z > {{ var('dq_robust_z_threshold') }}

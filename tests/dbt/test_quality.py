@@ -1,0 +1,134 @@
+"""Data quality: every check fires on a planted problem, at the right (code, day), and stays
+silent on the clean market; `gogooku3 quality` reports it and sets its exit status."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from ingest.cli import main
+from ingest.fakeapi.market import QUALITY_PROBLEMS, SyntheticMarket
+from ingest.fakeapi.server import FakeJQuants, ServerConfig
+from tests.conftest import SMALL_MARKET, ingest, query
+from tests.dbt.test_dbt_build import dbt
+
+ROOT = Path(__file__).resolve().parents[2]
+BAR_CHECKS = ("ohlc_violation", "non_positive_price", "unexplained_jump", "stale_close", "missing_bar", "volume_outlier")
+# the check each planted problem must trip
+CATCHES = {"ohlc_violation": "ohlc_violation", "non_positive_price": "non_positive_price",
+           "missed_split": "unexplained_jump", "stale_close": "stale_close", "missing_bar": "missing_bar",
+           "volume_spike": "volume_outlier", "drift": "feature_drift"}
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """A warehouse built from the small market with every quality problem planted once."""
+    market = SyntheticMarket(replace(SMALL_MARKET, quality_problems=tuple(QUALITY_PROBLEMS)))
+    tmp = tmp_path_factory.mktemp("planted")
+    db = tmp / "warehouse.duckdb"
+    with FakeJQuants(market, ServerConfig(api_keys={"k": "premium"})) as api:
+        assert ingest(api, db, key="k", start=SMALL_MARKET.start, end=SMALL_MARKET.end).ok
+    return market, db, dbt(["build"], db, tmp)
+
+
+def flagged(db: Path, check: str) -> set[tuple[str, date]]:
+    return {(code, d) for code, d in query(
+        db, "select code, date from quality.dq_bar_checks where check_name = ? "
+            "union all select code, date from quality.dq_missing_bars where check_name = ?", [check, check])}
+
+
+def test_planting_changes_only_the_planted_bars(small_market):
+    market = SyntheticMarket(replace(SMALL_MARKET, quality_problems=tuple(QUALITY_PROBLEMS)))
+    assert [p["problem"] for p in market.planted] == list(QUALITY_PROBLEMS)
+    changed = ~np.isclose(np.nan_to_num(market.C, nan=-1), np.nan_to_num(small_market.C, nan=-1))
+    touched = {str(market.codes[i]) for i in np.flatnonzero(changed.any(axis=0))}
+    assert touched == {p["code"] for p in market.planted if p["problem"] in ("non_positive_price", "missed_split", "stale_close")}
+    assert np.array_equal(market.topix_ohlc, small_market.topix_ohlc)  # the index is not the feed
+    assert int(market.missing.sum()) == 1
+    with pytest.raises(ValueError, match="unknown quality problem"):
+        SyntheticMarket(replace(SMALL_MARKET, quality_problems=("typo",)))
+
+
+def test_every_bar_check_is_silent_on_the_clean_market(built):
+    db, _, out = built
+    assert out.returncode == 0, out.stdout[-3000:]
+    rows = dict(query(db, "select check_name, sum(n_flagged) from quality.dq_daily_report group by all"))
+    assert set(rows) == set(BAR_CHECKS) | {"feature_drift"}
+    assert {c: rows[c] for c in BAR_CHECKS} == {c: 0 for c in BAR_CHECKS}
+    # the turnover feed is stable: no drift in turnover_value (trend features do drift with the market)
+    assert query(db, "select max(psi) from quality.dq_feature_drift where feature = 'turnover_value'")[0][0] < 0.1
+    assert query(db, "select count(*) from quality.dq_daily_report where check_name = 'feature_drift'")[0][0] >= 2
+
+
+def test_each_planted_problem_is_caught_where_it_was_planted(planted):
+    market, db, out = planted
+    by_problem = {p["problem"]: (p["code"], date.fromisoformat(p["date"])) for p in market.planted}
+    for problem, check in CATCHES.items():
+        if check == "feature_drift":
+            continue
+        code, day = by_problem[problem]
+        hits = flagged(db, check)
+        assert hits, f"{check} did not fire on the planted {problem}"
+        assert {c for c, _ in hits} == {code} | ({by_problem["non_positive_price"][0]} if check == "unexplained_jump" else set())
+        first = min(d for c, d in hits if c == code)
+        if problem == "stale_close":  # fires once the close has stayed put for 10 observations
+            sessions = list(market.sessions)
+            assert first == sessions[sessions.index(day) + 9]
+            assert len(hits) == 3  # 10, 11 and 12 unchanged observations
+        else:
+            assert first == day
+    # ml_dataset is still built: a failing check never stops the warehouse
+    assert query(db, "select count(*) from ml_dataset")[0][0] > 0
+    assert "ERROR creating" not in out.stdout and "SKIP=0" in out.stdout, out.stdout[-3000:]
+
+
+def test_planted_drift_is_flagged_in_its_month(planted, built):
+    _, db, _ = planted
+    psi = dict(query(db, "select month, psi from quality.dq_feature_drift where feature = 'turnover_value'"))
+    assert psi[date(2024, 6, 1)] > 1.0 and psi[date(2024, 4, 1)] < 0.1
+    examples = query(db, "select examples from quality.dq_daily_report where check_name = 'feature_drift' and date = '2024-06-28'")
+    assert "turnover_value" in examples[0][0]
+
+
+def test_dbt_tests_carry_the_severity_of_each_check(planted):
+    _, _, out = planted
+    assert out.returncode == 1  # error-level checks failed...
+    for check, severity in seed_severities().items():
+        verdict = "FAIL" if severity == "error" else "WARN"
+        assert f"{verdict} " in next(line for line in out.stdout.splitlines() if f"dq_check_passes_{check} " in line and "START" not in line), check
+
+
+def seed_severities() -> dict[str, str]:
+    with open(ROOT / "seeds" / "dq_checks.csv", newline="") as f:
+        return {row["check_name"]: row["severity"] for row in csv.DictReader(f)}
+
+
+def test_yaml_test_severities_match_the_seed():
+    spec = yaml.safe_load((ROOT / "models" / "quality" / "_quality__models.yml").read_text())
+    report = next(m for m in spec["models"] if m["name"] == "dq_daily_report")
+    configured = {t["dq_check_passes"]["arguments"]["check_name"]: t["dq_check_passes"]["config"]["severity"]
+                  for t in report["data_tests"] if isinstance(t, dict) and "dq_check_passes" in t}
+    assert configured == seed_severities()
+    assert set(configured) == set(CATCHES.values())
+
+
+def test_quality_command_exit_status(planted, built, monkeypatch, capsys):
+    market, db, _ = planted
+    ohlc_day = next(p["date"] for p in market.planted if p["problem"] == "ohlc_violation")
+    monkeypatch.setenv("GOGOOKU3_DUCKDB", str(db))
+    assert main(["quality", "--date", ohlc_day]) == 1
+    assert "ohlc_violation" in capsys.readouterr().err
+    assert main(["quality"]) == 0  # the latest day has only warnings (drift)
+    assert main(["quality", "--fail-on", "warn"]) == 1
+    assert main(["quality", "--days", "1000"]) == 1
+    assert main(["quality", "--date", "2024-01-06"]) == 2  # a Saturday: not a loaded day
+    monkeypatch.setenv("GOGOOKU3_DUCKDB", str(built[0]))
+    assert main(["quality", "--days", "1000"]) == 0
+    monkeypatch.setenv("GOGOOKU3_DUCKDB", str(db.with_name("missing.duckdb")))
+    assert main(["quality"]) == 2
