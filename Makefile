@@ -2,17 +2,19 @@
 #   make demo    fake J-Quants API → ingest → dbt build, offline, into data/gogooku3.duckdb
 #   make test    the whole test suite (what CI runs)
 #   make bench   the ingest benchmark (4,000 codes × 5 years from the fake server)
+#   make bench-features   the feature DAG against the materialization floor (issue #5)
+#   make bench-peers      ours against Polars and pandas-ta → docs/benchmarks.md (issue #6; ~30 min)
 
 PYTHON312 := $(shell scripts/find-python312)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench bench-features bench-peers clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON312) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	touch $@
 
 setup: $(VENV)/.installed
@@ -25,6 +27,12 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_ingest.py
+
+bench-features: setup
+	$(BIN)/python bench/bench_features.py
+
+bench-peers: setup
+	$(BIN)/python bench/bench_peers.py
 
 clean:
 	rm -rf target logs data .pytest_cache

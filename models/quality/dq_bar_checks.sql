@@ -19,15 +19,14 @@ sequenced as (
         volume_raw,
         adjustment_factor,
         lag(close_raw) over by_code                                              as previous_close_raw,
-        -- volume on the current share basis against its own recent past, so splits do not count
-        ln(adj_volume / median(adj_volume) over (
-            partition by code order by date rows between 20 preceding and 1 preceding
-        ))                                                                       as log_volume_surprise,
-        count(adj_volume) over (
-            partition by code order by date rows between 20 preceding and 1 preceding
-        )                                                                        as volume_history
+        -- log volume on the current share basis against its mean over the code's previous 20
+        -- observations (a geometric mean: a streaming window, and splits do not count)
+        ln(nullif(adj_volume, 0)) - avg(ln(nullif(adj_volume, 0))) over previous_20               as log_volume_surprise,
+        count(nullif(adj_volume, 0)) over previous_20                                              as volume_history
     from bars
-    window by_code as (partition by code order by date)
+    window
+        by_code as (partition by code order by date),
+        previous_20 as (partition by code order by date rows between 20 preceding and 1 preceding)
 ),
 
 runs as (
@@ -61,34 +60,52 @@ surprise_robust as (
             / nullif(1.4826 * median(abs(log_volume_surprise - surprise_median)) over (partition by date), 0)
                                                                                  as volume_robust_z
     from surprise_scaled
+),
+
+flagged as materialized (
+    -- computed once; the five checks below read only the few rows something fired on
+    select
+        *,
+        low_raw > least(open_raw, close_raw) or high_raw < greatest(open_raw, close_raw) or low_raw > high_raw
+                                                                                 as is_ohlc_violation,
+        least(open_raw, high_raw, low_raw, close_raw) <= 0                       as is_non_positive,
+        adjustment_factor = 1 and abs(raw_return) > {{ var('dq_jump_threshold') }} as is_unexplained_jump,
+        unchanged_observations >= {{ var('dq_stale_observations') }}             as is_stale,
+        volume_history >= 5 and volume_robust_z > {{ var('dq_robust_z_threshold') }} as is_volume_outlier
+    from surprise_robust
+    where (low_raw > least(open_raw, close_raw) or high_raw < greatest(open_raw, close_raw) or low_raw > high_raw)
+       or least(open_raw, high_raw, low_raw, close_raw) <= 0
+       or (adjustment_factor = 1 and abs(raw_return) > {{ var('dq_jump_threshold') }})
+       or unchanged_observations >= {{ var('dq_stale_observations') }}
+       or (volume_history >= 5 and volume_robust_z > {{ var('dq_robust_z_threshold') }})
 )
 
 select code, date, 'ohlc_violation' as check_name,
        greatest(least(open_raw, close_raw) - low_raw, high_raw - greatest(open_raw, close_raw)) * -1 as value,
        format('O {} H {} L {} C {}', open_raw, high_raw, low_raw, close_raw) as detail
-from surprise_robust
-where low_raw > least(open_raw, close_raw) or high_raw < greatest(open_raw, close_raw) or low_raw > high_raw
+from flagged
+where is_ohlc_violation
 
 union all
 select code, date, 'non_positive_price', least(open_raw, high_raw, low_raw, close_raw),
        format('O {} H {} L {} C {}', open_raw, high_raw, low_raw, close_raw)
-from surprise_robust
-where least(open_raw, high_raw, low_raw, close_raw) <= 0
+from flagged
+where is_non_positive
 
 union all
 select code, date, 'unexplained_jump', raw_return,
        format('close {} after {} ({:+.1f}%) with AdjFactor 1', close_raw, previous_close_raw, 100 * raw_return)
-from surprise_robust
-where adjustment_factor = 1 and abs(raw_return) > {{ var('dq_jump_threshold') }}
+from flagged
+where is_unexplained_jump
 
 union all
 select code, date, 'stale_close', unchanged_observations,
        format('close {} unchanged for {} observations with volume', close_raw, unchanged_observations)
-from surprise_robust
-where unchanged_observations >= {{ var('dq_stale_observations') }}
+from flagged
+where is_stale
 
 union all
 select code, date, 'volume_outlier', volume_robust_z,
-       format('volume {:.0f} is {:.0f}× its 20-day median; robust z {:.1f}', volume_raw, exp(log_volume_surprise), volume_robust_z)
-from surprise_robust
-where volume_history >= 5 and volume_robust_z > {{ var('dq_robust_z_threshold') }}
+       format('volume {:.0f} is {:.0f}× its 20-day geometric mean; robust z {:.1f}', volume_raw, exp(log_volume_surprise), volume_robust_z)
+from flagged
+where is_volume_outlier

@@ -1,0 +1,72 @@
+"""Do a peer's features agree with ml_dataset? Same tolerances as the parity tests (issue #5):
+EMAs, returns and targets within 1e-9 relative, everything else within 1e-6 (plus a tiny absolute
+floor for values that cross zero), the same NULL pattern, and the same (code, date) rows.
+
+    python bench/peers/compare.py WAREHOUSE.duckdb bench.peer_polars
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import duckdb
+
+TIGHT = re.compile(r"^(ema_\d+|returns_\d+d|target_\d+d)$")
+SKIP = {"code", "date", "row_idx"}
+# differences of O(100) values: relative error is measured against this floor, so ≤ 1e-6 here
+# means ≤ 1e-9 of the operands (the parity test's atol for the same columns)
+FLOORS = {"rsi_delta": 1e-3}
+
+
+def tolerance(column: str) -> float:
+    return 1e-9 if TIGHT.match(column) else 1e-6
+
+
+def compare(con: duckdb.DuckDBPyConnection, peer: str, warm_up: dict[str, int] | None = None) -> dict[str, dict]:
+    """Per column: rows compared, rows outside tolerance, NULL mismatches, worst relative error.
+    `warm_up` skips rows with row_idx ≤ n for columns a peer seeds differently (pandas-ta's RSI)."""
+    warm_up = warm_up or {}
+    peer_cols = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema || '.' || table_name = ?", [peer]).fetchall()}
+    ours = [r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'main' and table_name = 'ml_dataset' "
+        "order by ordinal_position").fetchall()]
+    columns = [c for c in ours if c in peer_cols and c not in SKIP]
+    keys = con.execute(f"""
+        select (select count(*) from ml_dataset), (select count(*) from {peer}),
+               (select count(*) from ml_dataset o join {peer} p using (code, date))""").fetchone()
+    out: dict[str, dict] = {"_rows": {"ours": keys[0], "peer": keys[1], "matched": keys[2],
+                                       "ok": keys[0] == keys[1] == keys[2]}}
+    parts = []
+    for c in columns:
+        tol = tolerance(c)
+        skip = f"o.row_idx > {warm_up[c]}" if c in warm_up else "true"
+        # absolute floor: values that are differences of nearly equal numbers (MACD, deviations) near 0
+        err = f"abs(o.{c} - p.{c}) / (abs(o.{c}) + {FLOORS.get(c, 1e-9)})"
+        parts.append(f"""
+            count(*) filter (where {skip} and o.{c} is not null and p.{c} is not null),
+            count(*) filter (where {skip} and {err} > {tol}),
+            count(*) filter (where {skip} and (o.{c} is null) <> (p.{c} is null)),
+            max({err}) filter (where {skip})""")
+    row = con.execute(f"select {','.join(parts)} from ml_dataset o join {peer} p using (code, date)").fetchone()
+    for i, c in enumerate(columns):
+        n, bad, nulls, worst = row[4 * i: 4 * i + 4]
+        out[c] = {"compared": n, "outside": bad, "null_mismatch": nulls, "worst_rel": worst, "tolerance": tolerance(c),
+                  "ok": bad == 0 and nulls == 0}
+    return out
+
+
+def summary(result: dict[str, dict]) -> tuple[bool, str]:
+    bad = [c for c, r in result.items() if not r["ok"]]
+    cols = [c for c in result if not c.startswith("_")]
+    if not bad:
+        return True, f"all {len(cols)} columns agree on {result['_rows']['matched']:,} rows"
+    return False, "disagree: " + "; ".join(f"{c} {result[c]}" for c in bad[:8])
+
+
+if __name__ == "__main__":
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    ok, text = summary(compare(con, sys.argv[2]))
+    print(text)
+    sys.exit(0 if ok else 1)
