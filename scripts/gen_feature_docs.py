@@ -170,6 +170,7 @@ MODELS = {
     "models/marts/_marts__models.yml": [("main", "ml_dataset"), ("main", "ml_dataset_enriched")],
     "models/intermediate/enrichment/_enrichment__models.yml": [
         ("intermediate", "int_enrichment__sector"), ("intermediate", "int_enrichment__beta"),
+        ("intermediate", "int_enrichment__blocks"),
     ],
 }
 

@@ -1,6 +1,12 @@
 """Do a peer's features agree with ml_dataset? Same tolerances as the parity tests (issue #5):
-EMAs, returns and targets within 1e-9 relative, everything else within 1e-6 (plus a tiny absolute
-floor for values that cross zero), the same NULL pattern, and the same (code, date) rows.
+EMAs, returns and targets within 1e-9 relative, everything else within 1e-6 (with the parity
+tests' absolute floors for values that are differences of price-sized numbers, such as MACD), the
+same NULL pattern, and the same (code, date) rows.
+
+Allowed: at most 1 row in 100,000 of a column outside its tolerance. Those are knife-edge rows,
+not formula differences: a 0/1 flag where its two sides agree to 1e-15 (ema_20 = ema_60 to the
+last bit, a volatility equal to its trailing quantile), or %b on a window whose prices are almost
+flat (the band width is then a difference of nearly equal sums, computed differently by each tool).
 
     python bench/peers/compare.py WAREHOUSE.duckdb bench.peer_polars
 """
@@ -16,7 +22,8 @@ TIGHT = re.compile(r"^(ema_\d+|returns_\d+d|target_\d+d)$")
 SKIP = {"code", "date", "row_idx"}
 # differences of O(100) values: relative error is measured against this floor, so ≤ 1e-6 here
 # means ≤ 1e-9 of the operands (the parity test's atol for the same columns)
-FLOORS = {"rsi_delta": 1e-3}
+FLOORS = {"rsi_delta": "1e-3", "macd_signal": "1e-9 * abs(o.close)", "macd_histogram": "1e-9 * abs(o.close)"}
+KNIFE_EDGE_SHARE = 1e-5
 
 
 def tolerance(column: str) -> float:
@@ -53,15 +60,19 @@ def compare(con: duckdb.DuckDBPyConnection, peer: str, warm_up: dict[str, int] |
     for i, c in enumerate(columns):
         n, bad, nulls, worst = row[4 * i: 4 * i + 4]
         out[c] = {"compared": n, "outside": bad, "null_mismatch": nulls, "worst_rel": worst, "tolerance": tolerance(c),
-                  "ok": bad == 0 and nulls == 0}
+                  "ok": bad <= KNIFE_EDGE_SHARE * n and nulls == 0}
     return out
 
 
 def summary(result: dict[str, dict]) -> tuple[bool, str]:
     bad = [c for c, r in result.items() if not r["ok"]]
     cols = [c for c in result if not c.startswith("_")]
-    if not bad:
-        return True, f"all {len(cols)} columns agree on {result['_rows']['matched']:,} rows"
+    if not bad and result["_rows"]["ok"]:
+        edge = sum(result[c]["outside"] for c in cols)
+        return True, (f"all {len(cols)} columns agree on {result['_rows']['matched']:,} rows"
+                      + (f" ({edge} knife-edge values)" if edge else ""))
+    if not result["_rows"]["ok"]:
+        return False, f"rows differ: {result['_rows']}"
     return False, "disagree: " + "; ".join(f"{c} {result[c]}" for c in bad[:8])
 
 

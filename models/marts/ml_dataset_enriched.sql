@@ -1,27 +1,10 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 -- ml_dataset plus the point-in-time statement, market, sector and cross-sectional blocks
--- (feature-spec, "Enrichment mart"). Same grain and row count as ml_dataset.
+-- (feature-spec, "Enrichment mart"). Same grain and row count as ml_dataset. A view: the blocks
+-- are stored once in int_enrichment__blocks and ml_dataset's columns are not copied (a full
+-- read costs one join on (code, date)).
 select
     base.*,
-    -- statements
-    stmt.stmt_yoy_sales, stmt.stmt_yoy_op, stmt.stmt_yoy_np, stmt.stmt_opm, stmt.stmt_npm,
-    stmt.stmt_progress_op, stmt.stmt_progress_np, stmt.stmt_rev_fore_op, stmt.stmt_rev_fore_np,
-    stmt.stmt_rev_fore_eps, stmt.stmt_roe, stmt.stmt_roa, stmt.stmt_days_since, stmt.stmt_impulse,
-    cast(stmt.is_stmt_valid as integer) as is_stmt_valid,
-    -- market
-    mkt.mkt_ret_1d, mkt.mkt_ret_5d, mkt.mkt_ret_20d, mkt.mkt_ema_20, mkt.mkt_ema_200, mkt.mkt_vol_20d,
-    mkt.mkt_dd_from_peak,
-    beta.beta_60d, beta.alpha_1d, beta.alpha_5d, beta.rel_strength_20d, beta.idio_vol_ratio,
-    cast(mkt.market_regime as integer) as market_regime,
-    cast(beta.is_beta_valid as integer) as is_beta_valid,
-    -- sector
-    sec.sec_ret_1d_eq, sec.sec_ret_5d_eq, sec.sec_vol_20d, sec.rel_to_sec_5d, sec.z_in_sec_returns_5d,
-    sec.z_in_sec_volatility_20d, sec.sec_member_cnt, cast(sec.is_sec_valid as integer) as is_sec_valid,
-    -- cross-section
-    cs.* exclude (code, date)
+    blocks.* exclude (code, date)
 from {{ ref('ml_dataset') }} as base
-left join {{ ref('int_enrichment__statements') }} as stmt using (code, date)
-left join {{ ref('int_enrichment__market') }} as mkt using (date)
-left join {{ ref('int_enrichment__beta') }} as beta using (code, date)
-left join {{ ref('int_enrichment__sector') }} as sec using (code, date)
-left join {{ ref('int_enrichment__cross_section') }} as cs using (code, date)
+left join {{ ref('int_enrichment__blocks') }} as blocks using (code, date)

@@ -71,13 +71,13 @@ flagged as materialized (
         least(open_raw, high_raw, low_raw, close_raw) <= 0                       as is_non_positive,
         adjustment_factor = 1 and abs(raw_return) > {{ var('dq_jump_threshold') }} as is_unexplained_jump,
         unchanged_observations >= {{ var('dq_stale_observations') }}             as is_stale,
-        volume_history >= 5 and volume_robust_z > {{ var('dq_robust_z_threshold') }} as is_volume_outlier
+        volume_history = 20 and volume_robust_z > {{ var('dq_robust_z_threshold') }} as is_volume_outlier
     from surprise_robust
     where (low_raw > least(open_raw, close_raw) or high_raw < greatest(open_raw, close_raw) or low_raw > high_raw)
        or least(open_raw, high_raw, low_raw, close_raw) <= 0
        or (adjustment_factor = 1 and abs(raw_return) > {{ var('dq_jump_threshold') }})
        or unchanged_observations >= {{ var('dq_stale_observations') }}
-       or (volume_history >= 5 and volume_robust_z > {{ var('dq_robust_z_threshold') }})
+       or (volume_history = 20 and volume_robust_z > {{ var('dq_robust_z_threshold') }})
 )
 
 select code, date, 'ohlc_violation' as check_name,
