@@ -15,8 +15,18 @@ extended as (
     select * from {{ ref('int_features__extended') }}
 ),
 
+returns as (  -- narrow: the bounds need only the returns, not the flow join of the feature chain again
+    select
+        date,
+        {{ simple_return('close', 1) }}  as returns_1d,
+        {{ simple_return('close', 5) }}  as returns_5d,
+        {{ simple_return('close', 10) }} as returns_10d,
+        {{ simple_return('close', 20) }} as returns_20d
+    from {{ ref('int_price_observations') }}
+),
+
 bounds as (
-    {{ cross_sectional_bounds(ref('int_features__returns'), ['returns_1d', 'returns_5d', 'returns_10d', 'returns_20d']) }}
+    {{ cross_sectional_bounds('returns', ['returns_1d', 'returns_5d', 'returns_10d', 'returns_20d']) }}
 ),
 
 joined as (
