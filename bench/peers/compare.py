@@ -22,7 +22,9 @@ TIGHT = re.compile(r"^(ema_\d+|returns_\d+d|target_\d+d)$")
 SKIP = {"code", "date", "row_idx"}
 # differences of O(100) values: relative error is measured against this floor, so ≤ 1e-6 here
 # means ≤ 1e-9 of the operands (the parity test's atol for the same columns)
-FLOORS = {"rsi_delta": "1e-3", "macd_signal": "1e-9 * abs(o.close)", "macd_histogram": "1e-9 * abs(o.close)"}
+FLOORS = {"rsi_delta": "1e-3", "macd_signal": "1e-9 * abs(o.close)", "macd_histogram": "1e-9 * abs(o.close)",
+          # %b = (C − L)/(U − L): an error of 1e-9·C in a band is 1e-9/bandwidth in %b
+          "bb_pct_b": "1e-3 / nullif(o.bb_bandwidth, 0)"}
 KNIFE_EDGE_SHARE = 1e-5
 
 
@@ -50,7 +52,7 @@ def compare(con: duckdb.DuckDBPyConnection, peer: str, warm_up: dict[str, int] |
         tol = tolerance(c)
         skip = f"o.row_idx > {warm_up[c]}" if c in warm_up else "true"
         # absolute floor: values that are differences of nearly equal numbers (MACD, deviations) near 0
-        err = f"abs(o.{c} - p.{c}) / (abs(o.{c}) + {FLOORS.get(c, 1e-9)})"
+        err = f"abs(o.{c} - p.{c}) / (abs(o.{c}) + coalesce({FLOORS.get(c, 1e-9)}, 1e-9))"
         parts.append(f"""
             count(*) filter (where {skip} and o.{c} is not null and p.{c} is not null),
             count(*) filter (where {skip} and {err} > {tol}),

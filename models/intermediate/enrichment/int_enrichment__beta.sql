@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}  {#- read once, by int_enrichment__blocks #}
--- Stock-versus-market block (groundwork for ml_dataset_enriched, #4): 60-observation beta to TOPIX
+-- Stock-versus-market block: 60-observation beta to TOPIX
 -- (same-day market return), alphas, relative strength and idiosyncratic volatility ratio.
 with
 

@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}  {#- read once, by int_enrichment__blocks #}
--- Cross-section block (groundwork for ml_dataset_enriched, #4): each stock's percentile rank
+-- Cross-section block: each stock's percentile rank
 -- (ties averaged) and z-score among all codes on the same date.
 {%- set columns = ['returns_1d', 'returns_5d', 'returns_20d', 'volatility_20d', 'turnover_value'] %}
 select

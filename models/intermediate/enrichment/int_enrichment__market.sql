@@ -1,4 +1,4 @@
--- Market block (groundwork for ml_dataset_enriched, #4): TOPIX returns, EMAs, volatility,
+-- Market block: TOPIX returns, EMAs, volatility,
 -- drawdown from the running peak and the regime, one row per trading date.
 with
 

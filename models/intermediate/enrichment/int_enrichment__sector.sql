@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}  {#- read once, by int_enrichment__blocks #}
--- Sector block (groundwork for ml_dataset_enriched, #4): the stock's 33-industry sector as of each
+-- Sector block: the stock's 33-industry sector as of each
 -- date (point-in-time listing), the sector's equal-weight median return, its 5-day compounded return
 -- and volatility, and the stock's position within its sector that day.
 with

@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}  {#- read once, by int_enrichment__blocks #}
--- Statements block (groundwork for ml_dataset_enriched, #4): for every observation, the financial
+-- Statements block: for every observation, the financial
 -- statement facts as of that date, each taken from releases already usable then
 -- (int_statements_availability). Earnings releases give the actuals; forecasts come from releases
 -- and forecast revisions; several releases usable on one day: the highest disclosure number wins.
