@@ -20,6 +20,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -46,6 +49,37 @@ def wait_ready(url: str, timeout: float = 600) -> None:
     raise RuntimeError("fake server did not come up")
 
 
+@contextmanager
+def fake_server(codes: int, years: float, plan: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The fake J-Quants server with a synthetic market, in its own process: (base URL, process)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/v2"
+    server = subprocess.Popen([sys.executable, "-m", "ingest.cli", "fake-api", "--port", str(port), "--codes", str(codes),
+                               "--years", str(years), "--api-key", "bench", "--plan", plan],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        wait_ready(base)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def loader_env(base: str, plan: str, db: Path) -> dict[str, str]:
+    """Environment for `gogooku3 ingest` against the fake server, into `db`."""
+    return {**os.environ, "JQUANTS_API_BASE": base, "JQUANTS_API_KEY": "bench", "JQUANTS_PLAN": plan,
+            "JQUANTS_RATE_LIMIT": "0", "GOGOOKU3_DUCKDB": str(db)}
+
+
+def load_fake_market(db: Path, codes: int, years: float, plan: str, start: date, end: date,
+                     datasets: str | None = None) -> None:
+    """Bulk-ingest a synthetic market of `codes` × `years` into `db` (benchmarks' set-up, untimed)."""
+    with fake_server(codes, years, plan) as (base, _):
+        subprocess.run([sys.executable, "-m", "ingest.cli", "ingest", "--quiet", "--bulk", "--from", start.isoformat(),
+                        "--to", end.isoformat(), *(["--datasets", datasets] if datasets else [])],
+                       env=loader_env(base, plan, db), cwd=ROOT, check=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--codes", type=int, default=4000)
@@ -58,25 +92,17 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = ap.parse_args()
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/v2"
     gogooku3 = [sys.executable, "-m", "ingest.cli"]
-    server = subprocess.Popen([*gogooku3, "fake-api", "--port", str(port), "--codes", str(args.codes), "--years",
-                               str(args.years), "--api-key", "bench", "--plan", args.plan],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    try:
-        t0 = time.monotonic()
-        wait_ready(base)
+    t0 = time.monotonic()
+    with fake_server(args.codes, args.years, args.plan) as (base, server):
         print(f"fake server: {args.codes} codes × {args.years:g} years built in {time.monotonic() - t0:.1f} s (separate process)")
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "bench.duckdb"
-            env = {**os.environ, "JQUANTS_API_BASE": base, "JQUANTS_API_KEY": "bench", "JQUANTS_PLAN": args.plan,
-                   "JQUANTS_RATE_LIMIT": "0", "GOGOOKU3_DUCKDB": str(db)}
             cmd = [*gogooku3, "ingest", "--quiet", "--concurrency", str(args.concurrency), "--datasets", args.datasets,
                    "--from", "2021-11-25", "--to", "2026-10-30", *(["--bulk"] if args.bulk else [])]
             server_cpu_before = sum(psutil.Process(server.pid).cpu_times()[:2])
             t0 = time.monotonic()
-            loader = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+            loader = subprocess.run(cmd, env=loader_env(base, args.plan, db), cwd=ROOT, capture_output=True, text=True)
             wall = time.monotonic() - t0
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the loader only: the server still runs
             peak_kib, loader_cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
@@ -91,10 +117,7 @@ def main() -> None:
             con.close()
         with urllib.request.urlopen(urllib.request.Request(base + "/markets/calendar?from=2026-01-05&to=2026-01-05",
                                                            headers={"x-api-key": "bench"})):
-            pass
-    finally:
-        server.terminate()
-        server.wait(30)
+            pass  # the server outlived the load
     figures = {
         "mode": "bulk CSV" if args.bulk else "JSON by date", "plan": args.plan,
         "codes": args.codes, "years": args.years, "bars": bars, "rows": int(total), "units": requests,

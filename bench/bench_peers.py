@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "peers"))
 
-from bench_ingest import free_port, wait_ready  # noqa: E402
+from bench_ingest import load_fake_market  # noqa: E402
 from compare import compare, summary  # noqa: E402
 
 END = date(2026, 10, 30)
@@ -63,22 +63,8 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
 
 
 def ingest(db: Path, codes: int, years: int) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/v2"
-    server = subprocess.Popen([sys.executable, "-m", "ingest.cli", "fake-api", "--port", str(port), "--codes", str(codes),
-                               "--years", str(years), "--api-key", "bench", "--plan", "premium"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    try:
-        wait_ready(base)
-        env = {**os.environ, "JQUANTS_API_BASE": base, "JQUANTS_API_KEY": "bench", "JQUANTS_PLAN": "premium",
-               "JQUANTS_RATE_LIMIT": "0", "GOGOOKU3_DUCKDB": str(db)}
-        start = END - timedelta(days=round(365.25 * years)) + timedelta(days=1)
-        subprocess.run([sys.executable, "-m", "ingest.cli", "ingest", "--quiet", "--bulk", "--from", start.isoformat(),
-                        "--to", END.isoformat(), "--datasets", "calendar,master,bars,investor_types"],
-                       env=env, cwd=ROOT, check=True)
-    finally:
-        server.terminate()
-        server.wait(30)
+    start = END - timedelta(days=round(365.25 * years)) + timedelta(days=1)
+    load_fake_market(db, codes, years, "premium", start, END, datasets="calendar,master,bars,investor_types")
 
 
 def run_ours(db: Path, target: Path) -> tuple[float, float]:

@@ -194,8 +194,8 @@ def cmd_fake_api(args: argparse.Namespace) -> int:
     from .fakeapi.server import Fault, ServerConfig, serve_forever
 
     with console.status(f"building a synthetic market of {args.codes} codes × {args.years:g} years…"):
-        config = MarketConfig.years_back(args.codes, args.years, end=args.end, seed=args.seed)
-        market = SyntheticMarket(replace(config, quality_problems=tuple(args.plant)))
+        market_config = MarketConfig.years_back(args.codes, args.years, end=args.end, seed=args.seed)
+        market = SyntheticMarket(replace(market_config, quality_problems=tuple(args.plant)))
     for p in market.planted:
         console.print(f"planted {p['problem']} on {p['code']} at {p['date']}")
     config = ServerConfig(api_keys={args.api_key: args.plan}, page_size=args.page_size, rate_limit=args.rate_limit,

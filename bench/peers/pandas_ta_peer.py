@@ -20,10 +20,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pandas_ta as ta
+from warehouse import SECTION_OF, write_peer_table
 
 SQRT252 = math.sqrt(252)
-SECTION_OF = {"0111": "TSEPrime", "0112": "TSEStandard", "0113": "TSEGrowth", "0101": "TSE1st", "0102": "TSE2nd",
-              "0104": "TSEMothers", "0106": "TSEJASDAQ", "0107": "TSEJASDAQ"}
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -161,10 +160,7 @@ def main(db: str) -> None:
     parts = [code_features(g) for _, g in obs.groupby("code", sort=False)]
     frame = pd.concat([obs, pd.concat(parts)], axis=1)
     t1 = time.monotonic()
-    con.execute("create schema if not exists bench")
-    con.register("peer_frame", frame)
-    con.execute("create or replace table bench.peer_pandas_ta as select * from peer_frame")
-    con.execute("checkpoint")
+    write_peer_table(con, "peer_pandas_ta", frame)
     con.close()
     print(f"pandas-ta: {len(frame):,} rows × {frame.shape[1]} columns; compute {t1 - t0:.1f} s, write {time.monotonic() - t1:.1f} s")
 

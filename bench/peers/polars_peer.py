@@ -14,6 +14,7 @@ import time
 
 import duckdb
 import polars as pl
+from warehouse import SECTION_OF, write_peer_table
 
 SQRT252 = math.sqrt(252)
 C = pl.col("close")
@@ -83,9 +84,7 @@ def load(con: duckdb.DuckDBPyConnection) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         .unique(["section", "available_from"], keep="last", maintain_order=True)
         .select("section", "available_from", "smart_money_index", "smart_money_change", "flow_high_flag", "flow_low_flag")
     )
-    section_of = {"0111": "TSEPrime", "0112": "TSEStandard", "0113": "TSEGrowth", "0101": "TSE1st", "0102": "TSE2nd",
-                  "0104": "TSEMothers", "0106": "TSEJASDAQ", "0107": "TSEJASDAQ"}
-    listing = master.with_columns(pl.col("mkt").replace_strict(section_of, default=None).alias("section")).sort("snapshot")
+    listing = master.with_columns(pl.col("mkt").replace_strict(SECTION_OF, default=None).alias("section")).sort("snapshot")
     obs = (
         obs.sort("date")
         .join_asof(listing.select("code", "snapshot", "section"), left_on="date", right_on="snapshot", by="code",
@@ -160,10 +159,7 @@ def main(db: str) -> None:
     obs, _ = load(con)
     frame = features(obs).collect()
     t1 = time.monotonic()
-    con.execute("create schema if not exists bench")
-    con.register("peer_frame", frame.to_arrow())
-    con.execute("create or replace table bench.peer_polars as select * from peer_frame")
-    con.execute("checkpoint")
+    write_peer_table(con, "peer_polars", frame.to_arrow())
     con.close()
     print(f"polars: {frame.height:,} rows × {frame.width} columns; compute {t1 - t0:.1f} s, write {time.monotonic() - t1:.1f} s")
 

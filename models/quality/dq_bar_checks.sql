@@ -62,8 +62,7 @@ surprise_robust as (
     from surprise_scaled
 ),
 
-flagged as materialized (
-    -- computed once; the five checks below read only the few rows something fired on
+checked as (
     select
         *,
         low_raw > least(open_raw, close_raw) or high_raw < greatest(open_raw, close_raw) or low_raw > high_raw
@@ -73,11 +72,12 @@ flagged as materialized (
         unchanged_observations >= {{ var('dq_stale_observations') }}             as is_stale,
         volume_history = 20 and volume_robust_z > {{ var('dq_robust_z_threshold') }} as is_volume_outlier
     from surprise_robust
-    where (low_raw > least(open_raw, close_raw) or high_raw < greatest(open_raw, close_raw) or low_raw > high_raw)
-       or least(open_raw, high_raw, low_raw, close_raw) <= 0
-       or (adjustment_factor = 1 and abs(raw_return) > {{ var('dq_jump_threshold') }})
-       or unchanged_observations >= {{ var('dq_stale_observations') }}
-       or (volume_history = 20 and volume_robust_z > {{ var('dq_robust_z_threshold') }})
+),
+
+flagged as materialized (
+    -- computed once; the five checks below read only the few rows something fired on
+    select * from checked
+    where is_ohlc_violation or is_non_positive or is_unexplained_jump or is_stale or is_volume_outlier
 )
 
 select code, date, 'ohlc_violation' as check_name,

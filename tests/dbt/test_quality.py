@@ -88,7 +88,7 @@ def test_each_planted_problem_is_caught_where_it_was_planted(planted):
     assert "ERROR creating" not in out.stdout and "SKIP=0" in out.stdout, out.stdout[-3000:]
 
 
-def test_planted_drift_is_flagged_in_its_month(planted, built):
+def test_planted_drift_is_flagged_in_its_month(planted):
     _, db, _ = planted
     psi = dict(query(db, "select month, psi from quality.dq_feature_drift where feature = 'turnover_value'"))
     assert psi[date(2024, 6, 1)] > 1.0 and psi[date(2024, 4, 1)] < 0.1
