@@ -131,3 +131,13 @@ def test_source_freshness_runs_for_every_dated_source(built):
     assert out.returncode == 0, out.stdout[-2000:]
     assert "ERROR" not in out.stdout
     assert out.stdout.count("freshness of jquants.") >= 2 * 5  # START and result lines of 5 dated sources
+
+
+def test_partial_parsing_can_reload_the_manifest(built):
+    """dbt saves its parse for the next run; a YAML slip (an unquoted comma in a flow mapping turning
+    `rolling_std(close, 3, ddof=0)` into an integer key) made every run re-parse the project (+2 s)."""
+    import msgpack
+
+    _, tmp, _ = built
+    saved = (tmp / "target" / "partial_parse.msgpack").read_bytes()
+    assert msgpack.unpackb(saved, strict_map_key=True)["nodes"]
