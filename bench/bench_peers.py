@@ -68,13 +68,14 @@ def ingest(db: Path, codes: int, years: int) -> None:
 
 
 def run_ours(db: Path, target: Path) -> tuple[float, float]:
-    """`dbt run --select +ml_dataset` with dbt's parse cache warm (`dbt parse` first, untimed), as on
+    """`dbt run --select +ml_dataset --full-refresh` with dbt's parse cache warm (`dbt parse` first, untimed), as on
     every run after a user's first: the timed part is dbt's start-up plus the models."""
     env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")}
     dbt = str(Path(sys.executable).with_name("dbt"))
     common = ["--profiles-dir", str(ROOT), "--project-dir", str(ROOT)]
     timed([dbt, "parse", "--quiet", *common], env)
-    wall, rss, _ = timed([dbt, "run", "--select", "+ml_dataset", "--quiet", *common], env)
+    # a full refresh: on a kept warehouse a plain run would be the (incremental) daily update
+    wall, rss, _ = timed([dbt, "run", "--select", "+ml_dataset", "--full-refresh", "--quiet", *common], env)
     return wall, rss
 
 

@@ -2,7 +2,9 @@
 Python model int_features__extended: recursive state machines that are awkward in SQL, computed
 for the whole market in one compiled pass over the rows sorted by (code, date), resetting state at
 each code. Each kernel follows TA-Lib's C implementation (same seeds, same lookbacks), so values
-equal TA-Lib's from its first output on; earlier rows are NULL.
+equal TA-Lib's from its first output on; earlier rows are NULL. The recursive kernels also return
+their state after each row and can start a code from a stored state instead, which is how a daily
+run continues them (ATR, ±DI/ADX, SAR); STOCH only reads its last 17 rows.
 
 A module of the package rather than code inside the model so numba can cache the compiled
 kernels on disk (`cache=True`): a model's code has no file to cache against, and compiling them
@@ -16,52 +18,75 @@ import numpy as np
 import pyarrow as pa
 
 PERIOD = 14
+INDICATORS = ("atr_14", "natr_14", "adx_14", "plus_di_14", "minus_di_14", "psar", "stoch_k", "stoch_d")
+# what a daily run needs, besides atr_14 and adx_14, to continue a code from its last row
+STATE = ("state_dmi_plus_dm", "state_dmi_minus_dm", "state_dmi_tr", "state_sar", "state_sar_ep", "state_sar_af",
+         "state_sar_is_long")
+# rows before a row that its STOCH reads (TA-Lib's lookback: fast %K 14, slow %K 3, slow %D 3)
+STOCH_LOOKBACK = (14 - 1) + (3 - 1) + (3 - 1)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _true_range(h, l, pc):
     return max(h - l, abs(h - pc), abs(l - pc))
 
 
-@numba.njit(cache=True)
-def atr_kernel(high, low, close, starts, ends, n):
-    """TA-Lib ATR: Wilder mean of the true range, seeded with the mean of the first n ranges."""
+@numba.njit(cache=True, nogil=True)
+def atr_kernel(high, low, close, starts, ends, n, carry_at, carry_atr):
+    """TA-Lib ATR: Wilder mean of the true range, seeded with the mean of the first n ranges.
+    A code with carry_at >= 0 continues from its row carry_at, whose ATR is carry_atr."""
     out = np.full(high.shape[0], np.nan)
-    for s, e in zip(starts, ends):
-        if e - s <= n:
-            continue
-        acc = 0.0
-        for t in range(s + 1, s + n + 1):
-            acc += _true_range(high[t], low[t], close[t - 1])
-        atr = acc / n
-        out[s + n] = atr
-        for t in range(s + n + 1, e):
+    for i in range(starts.shape[0]):
+        s, e = starts[i], ends[i]
+        if carry_at[i] >= 0:
+            first, atr = carry_at[i] + 1, carry_atr[i]
+        else:
+            if e - s <= n:
+                continue
+            acc = 0.0
+            for t in range(s + 1, s + n + 1):
+                acc += _true_range(high[t], low[t], close[t - 1])
+            atr = acc / n
+            out[s + n] = atr
+            first = s + n + 1
+        for t in range(first, e):
             atr = (atr * (n - 1) + _true_range(high[t], low[t], close[t - 1])) / n
             out[t] = atr
     return out
 
 
-@numba.njit(cache=True)
-def dmi_kernel(high, low, close, starts, ends, n):
-    """TA-Lib PLUS_DI, MINUS_DI and ADX (Wilder sums seeded over the first n - 1 moves)."""
+@numba.njit(cache=True, nogil=True)
+def dmi_kernel(high, low, close, starts, ends, n, carry_at, carry_state):
+    """TA-Lib PLUS_DI, MINUS_DI and ADX (Wilder sums seeded over the first n - 1 moves), and the
+    state after each row (+DM, -DM and TR sums). A code with carry_at >= 0 continues from its row
+    carry_at with carry_state = (+DM sum, -DM sum, TR sum, ADX) — past ADX's warm-up."""
     m = high.shape[0]
     plus_di, minus_di, adx = np.full(m, np.nan), np.full(m, np.nan), np.full(m, np.nan)
-    for s, e in zip(starts, ends):
-        if e - s <= n:
-            continue
-        p_dm = 0.0
-        m_dm = 0.0
-        tr = 0.0
-        for t in range(s + 1, s + n):  # the first n - 1 moves
-            up, down = high[t] - high[t - 1], low[t - 1] - low[t]
-            if up > 0 and up > down:
-                p_dm += up
-            elif down > 0 and down > up:
-                m_dm += down
-            tr += _true_range(high[t], low[t], close[t - 1])
+    sums = np.full((m, 3), np.nan)
+    for i in range(starts.shape[0]):
+        s, e = starts[i], ends[i]
         sum_dx = 0.0
         adx_value = np.nan
-        for t in range(s + n, e):
+        if carry_at[i] >= 0:
+            first = carry_at[i] + 1
+            p_dm, m_dm, tr, adx_value = carry_state[i, 0], carry_state[i, 1], carry_state[i, 2], carry_state[i, 3]
+            warm = False
+        else:
+            if e - s <= n:
+                continue
+            p_dm = 0.0
+            m_dm = 0.0
+            tr = 0.0
+            for t in range(s + 1, s + n):  # the first n - 1 moves
+                up, down = high[t] - high[t - 1], low[t - 1] - low[t]
+                if up > 0 and up > down:
+                    p_dm += up
+                elif down > 0 and down > up:
+                    m_dm += down
+                tr += _true_range(high[t], low[t], close[t - 1])
+            first = s + n
+            warm = True
+        for t in range(first, e):
             up, down = high[t] - high[t - 1], low[t - 1] - low[t]
             p_dm -= p_dm / n
             m_dm -= m_dm / n
@@ -70,15 +95,16 @@ def dmi_kernel(high, low, close, starts, ends, n):
             elif down > 0 and down > up:
                 m_dm += down
             tr = tr - tr / n + _true_range(high[t], low[t], close[t - 1])
+            sums[t, 0], sums[t, 1], sums[t, 2] = p_dm, m_dm, tr
             if tr != 0.0:
                 pdi, mdi = 100.0 * p_dm / tr, 100.0 * m_dm / tr
             else:
                 pdi, mdi = 0.0, 0.0
             plus_di[t], minus_di[t] = pdi, mdi
-            k = t - s  # row within the code, 0-based: DI from k = n, ADX from k = 2n - 1
             valid = tr != 0.0 and pdi + mdi != 0.0
             dx = 100.0 * abs(mdi - pdi) / (pdi + mdi) if valid else 0.0
-            if k <= 2 * n - 1:
+            k = t - s  # row within the code, 0-based: DI from k = n, ADX from k = 2n - 1
+            if warm and k <= 2 * n - 1:
                 if valid:
                     sum_dx += dx
                 if k == 2 * n - 1:
@@ -88,26 +114,38 @@ def dmi_kernel(high, low, close, starts, ends, n):
                 if valid:
                     adx_value = (adx_value * (n - 1) + dx) / n
                 adx[t] = adx_value
-    return plus_di, minus_di, adx
+    return plus_di, minus_di, adx, sums
 
 
-@numba.njit(cache=True)
-def sar_kernel(high, low, starts, ends, acceleration, maximum):
-    """TA-Lib SAR (Wilder's Parabolic SAR); the first value is on the second row of a code."""
-    out = np.full(high.shape[0], np.nan)
-    for s, e in zip(starts, ends):
-        if e - s < 2:
-            continue
-        up, down = high[s + 1] - high[s], low[s] - low[s + 1]
-        minus_dm = down if (down > 0 and up < down) else 0.0
-        is_long = not (minus_dm > 0)
-        af = acceleration
-        if is_long:
-            ep, sar = high[s + 1], low[s]
+@numba.njit(cache=True, nogil=True)
+def sar_kernel(high, low, starts, ends, acceleration, maximum, carry_at, carry_state):
+    """TA-Lib SAR (Wilder's Parabolic SAR); the first value is on the second row of a code. Also
+    returns the machine's state after each row: (next SAR, extreme point, acceleration, 1 if long).
+    A code with carry_at >= 0 continues from its row carry_at with that state in carry_state."""
+    m = high.shape[0]
+    out = np.full(m, np.nan)
+    state = np.full((m, 4), np.nan)
+    for i in range(starts.shape[0]):
+        s, e = starts[i], ends[i]
+        if carry_at[i] >= 0:
+            c = carry_at[i]
+            sar, ep, af, is_long = carry_state[i, 0], carry_state[i, 1], carry_state[i, 2], carry_state[i, 3] == 1.0
+            new_low, new_high = low[c], high[c]
+            first = c + 1
         else:
-            ep, sar = low[s + 1], high[s]
-        new_low, new_high = low[s + 1], high[s + 1]
-        for t in range(s + 1, e):
+            if e - s < 2:
+                continue
+            up, down = high[s + 1] - high[s], low[s] - low[s + 1]
+            minus_dm = down if (down > 0 and up < down) else 0.0
+            is_long = not (minus_dm > 0)
+            af = acceleration
+            if is_long:
+                ep, sar = high[s + 1], low[s]
+            else:
+                ep, sar = low[s + 1], high[s]
+            new_low, new_high = low[s + 1], high[s + 1]
+            first = s + 1
+        for t in range(first, e):
             prev_low, prev_high = new_low, new_high
             new_low, new_high = low[t], high[t]
             if is_long:
@@ -138,10 +176,11 @@ def sar_kernel(high, low, starts, ends, acceleration, maximum):
                         ep = new_low
                         af = min(af + acceleration, maximum)
                     sar = max(sar + af * (ep - sar), prev_high, new_high)
-    return out
+            state[t, 0], state[t, 1], state[t, 2], state[t, 3] = sar, ep, af, 1.0 if is_long else 0.0
+    return out, state
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def stoch_kernel(high, low, close, starts, ends, k_period, slow_k, slow_d):
     """TA-Lib STOCH with SMA smoothing: fast %K over k_period rows, slow %K = SMA(fast %K, slow_k),
     slow %D = SMA(slow %K, slow_d); both output from TA-Lib's lookback on."""
@@ -180,21 +219,41 @@ def code_bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts.astype(np.int64), ends.astype(np.int64)
 
 
-def compute_extended(table: pa.Table) -> pa.Table:
-    """``table``: code, date, high, low, close sorted by (code, date). Returns code, date + indicators."""
+def compute_extended(table: pa.Table, carried: pa.Table | None = None) -> pa.Table:
+    """``table``: code, date, row_idx, high, low, close sorted by (code, row_idx). Returns code,
+    date, row_idx, close, the indicators and the state columns (STATE) for every row.
+
+    ``carried`` (optional): one row per code to continue rather than start — its row_idx (a row
+    of ``table``, the code's last stored row, with at least the 18 rows before it for STOCH) and
+    that row's atr_14, adx_14 and STATE columns. Rows up to that one come out unreliable; the
+    caller keeps the later ones only."""
     codes = table.column("code").to_numpy(zero_copy_only=False)
+    row_idx = table.column("row_idx").to_numpy()
     high = table.column("high").to_numpy().astype(np.float64)
     low = table.column("low").to_numpy().astype(np.float64)
     close = table.column("close").to_numpy().astype(np.float64)
     starts, ends = code_bounds(codes)
-    atr = atr_kernel(high, low, close, starts, ends, PERIOD)
-    plus_di, minus_di, adx = dmi_kernel(high, low, close, starts, ends, PERIOD)
-    psar = sar_kernel(high, low, starts, ends, 0.02, 0.2)
+    carry_at = np.full(len(starts), -1, dtype=np.int64)
+    carry = np.full((len(starts), 9), np.nan)  # atr, +DM, -DM, TR, ADX, SAR, EP, AF, long
+    if carried is not None and carried.num_rows:
+        columns = ["atr_14", "state_dmi_plus_dm", "state_dmi_minus_dm", "state_dmi_tr", "adx_14",
+                   "state_sar", "state_sar_ep", "state_sar_af", "state_sar_is_long"]
+        by_code = {code: i for i, code in enumerate(carried.column("code").to_pylist())}
+        carried_rows = carried.column("row_idx").to_numpy()
+        values = np.column_stack([carried.column(c).to_numpy(zero_copy_only=False).astype(np.float64) for c in columns])
+        for i, start in enumerate(starts):
+            j = by_code.get(codes[start])
+            if j is not None:
+                carry_at[i] = start + (carried_rows[j] - row_idx[start])
+                carry[i] = values[j]
+    atr = atr_kernel(high, low, close, starts, ends, PERIOD, carry_at, carry[:, 0])
+    plus_di, minus_di, adx, dmi_sums = dmi_kernel(high, low, close, starts, ends, PERIOD, carry_at, carry[:, [1, 2, 3, 4]])
+    psar, sar_state = sar_kernel(high, low, starts, ends, 0.02, 0.2, carry_at, carry[:, 5:])
     stoch_k, stoch_d = stoch_kernel(high, low, close, starts, ends, 14, 3, 3)
     with np.errstate(divide="ignore", invalid="ignore"):
         natr = np.where(close != 0, atr / close * 100.0, np.nan)
-    columns = {"atr_14": atr, "natr_14": natr, "adx_14": adx, "plus_di_14": plus_di, "minus_di_14": minus_di,
-               "psar": psar, "stoch_k": stoch_k, "stoch_d": stoch_d}
-    arrays = [table.column("code"), table.column("date")]
-    arrays += [pa.array(v, type=pa.float64(), from_pandas=True) for v in columns.values()]  # NaN → NULL
-    return pa.Table.from_arrays(arrays, names=["code", "date", *columns])
+    indicators = (atr, natr, adx, plus_di, minus_di, psar, stoch_k, stoch_d)
+    states = (dmi_sums[:, 0], dmi_sums[:, 1], dmi_sums[:, 2], sar_state[:, 0], sar_state[:, 1], sar_state[:, 2], sar_state[:, 3])
+    arrays = [table.column("code"), table.column("date"), table.column("row_idx"), table.column("close")]
+    arrays += [pa.array(v, type=pa.float64(), from_pandas=True) for v in (*indicators, *states)]  # NaN → NULL
+    return pa.Table.from_arrays(arrays, names=["code", "date", "row_idx", "close", *INDICATORS, *STATE])

@@ -4,10 +4,18 @@
   before row n + 1.
 -#}
 {% macro rsi(change, n, index='row_idx', partition_by='code') -%}
-    {%- set gain = wilder_mean('greatest(' ~ change ~ ', 0)', n, index, partition_by) -%}
-    {%- set loss = wilder_mean('greatest(-(' ~ change ~ '), 0)', n, index, partition_by) -%}
+    {{ rsi_from_means(wilder_mean(rsi_gain(change), n, index, partition_by),
+                      wilder_mean(rsi_loss(change), n, index, partition_by)) }}
+{%- endmacro %}
+
+{#- RSI from the Wilder means of gains and losses (stored separately so a daily run can continue them). -#}
+{% macro rsi_from_means(gain, loss) -%}
     case
         when ({{ gain }}) + ({{ loss }}) = 0 then 50.0
         else 100.0 * ({{ gain }}) / (({{ gain }}) + ({{ loss }}))
     end
 {%- endmacro %}
+
+{#- The gain and the loss of a one-row change (both ≥ 0; NULL stays NULL). -#}
+{% macro rsi_gain(change) %}greatest({{ change }}, 0){% endmacro %}
+{% macro rsi_loss(change) %}greatest(-({{ change }}), 0){% endmacro %}

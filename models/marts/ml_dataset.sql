@@ -1,20 +1,112 @@
 {{ config(
-    materialized='table',
-    post_hook="comment on table {{ this }} is 'dbt_invocation_id={{ invocation_id }}'"
+    materialized='incremental',
+    unique_key=['code', 'date'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook=[
+        "{{ complete_targets(this, ref('int_price_observations')) if is_incremental() }}",
+        "comment on table {{ this }} is 'dbt_invocation_id={{ invocation_id }}'"
+    ]
 ) }}
 -- The ML dataset: one row per observation (code, date with an adjusted close); 62 features,
 -- 7 targets, the extended indicators and point-in-time winsorized returns. Column names and
 -- formulas are fixed by shared/reference/feature-spec.md; the contract enforces names and types.
+--
+-- Full refresh: the feature chain (int_features__*) over every observation. Daily run
+-- (incremental): the same family macros over each changed code's new rows and the 61 rows of
+-- window history before them (the recursive smoothings continue in int_features__long_memory);
+-- a post-hook then fills in the stored rows' targets that the new rows complete (complete_targets).
+-- A code whose stored last row no longer matches its observation (a split restated its history)
+-- is redone whole.
+-- depends_on: {{ ref('int_features__long_memory') }}, {{ ref('int_listed_issues_pit') }}, {{ ref('int_investor_flows_daily') }}
+{%- set window_rows = 61 %}  {#- the longest backward window of the families: volatility_60d's 60 returns #}
+{%- set return_rows = 20 %}  {#- the longest return looks 20 rows back #}
 with
+
+{% if is_incremental() -%}
+stored as (
+    select code, max(row_idx) as last_row, arg_max(close, row_idx) as last_close
+    from {{ this }}
+    group by code
+),
+
+observed as (
+    select code, max(row_idx) as last_row
+    from {{ ref('int_price_observations') }}
+    group by code
+),
+
+still_matching as (  -- stored codes whose last stored row is unchanged in the observations
+    select stored.code, stored.last_row
+    from stored
+    inner join {{ ref('int_price_observations') }} as o
+        on o.code = stored.code and o.row_idx = stored.last_row and o.close = stored.last_close
+),
+
+scope as (  -- changed codes and their last stored row that stays (0: redo the code whole)
+    select
+        observed.code,
+        coalesce(still_matching.last_row, 0) as kept_rows
+    from observed
+    left join still_matching using (code)
+    where still_matching.code is null or observed.last_row > still_matching.last_row
+),
+
+recent as (
+    select o.*, scope.kept_rows
+    from {{ ref('int_price_observations') }} as o
+    inner join scope using (code)
+    where o.row_idx > scope.kept_rows - {{ window_rows }}
+),
+
+recent_long_memory as (  -- a date filter the scan can apply, before the join on (code, row_idx)
+    select * from {{ ref('int_features__long_memory') }}
+    where date >= (select min(date) from recent)
+),
+
+flow as ({{ flow_features('recent') }}),
+returns_ as ({{ returns_features('flow') }}),
+emas as ({{ ema_features('returns_', 'recent_long_memory') }}),
+macd as ({{ macd_features('emas') }}),
+rsi as ({{ rsi_features('macd') }}),
+bollinger as ({{ bollinger_features('rsi') }}),
+volatility as ({{ volatility_features('bollinger') }}),
+ma_derived as ({{ ma_derived_features('volatility') }}),
+targets as ({{ target_features('ma_derived') }}),
+
+features as (
+    select * exclude (kept_rows) from targets where row_idx > kept_rows
+),
+{%- else %}
 
 features as (
     select * from {{ ref('int_features__targets') }}
 ),
 
-extended as (
-    select * from {{ ref('int_features__extended') }}
+{%- endif %}
+
+extended as (  -- the indicators, without the kernels' state columns
+    select code, date, atr_14, natr_14, adx_14, plus_di_14, minus_di_14, psar, stoch_k, stoch_d
+    from {{ ref('int_features__extended') }}
+    {%- if is_incremental() %}
+    where date >= (select min(date) from features)
+    {%- endif %}
 ),
 
+{% if is_incremental() -%}
+bound_rows as (  -- daily run: every code's rows on the new rows' dates, and the 20 rows before them
+    select o.*
+    from {{ ref('int_price_observations') }} as o
+    inner join (
+        select code, min(row_idx) - {{ return_rows }} as from_row
+        from {{ ref('int_price_observations') }}
+        where date >= (select min(date) from features)
+        group by code
+    ) as first_needed using (code)
+    where o.row_idx >= first_needed.from_row
+),
+
+{% endif -%}
 returns as (  -- narrow: the bounds need only the returns, not the flow join of the feature chain again
     select
         date,
@@ -22,11 +114,13 @@ returns as (  -- narrow: the bounds need only the returns, not the flow join of 
         {{ simple_return('close', 5) }}  as returns_5d,
         {{ simple_return('close', 10) }} as returns_10d,
         {{ simple_return('close', 20) }} as returns_20d
-    from {{ ref('int_price_observations') }}
+    from {{ 'bound_rows' if is_incremental() else ref('int_price_observations') }}
 ),
 
 bounds as (
-    {{ cross_sectional_bounds('returns', ['returns_1d', 'returns_5d', 'returns_10d', 'returns_20d']) }}
+    {{ cross_sectional_bounds(
+        'returns' ~ (' where date in (select date from features)' if is_incremental() else ''),
+        ['returns_1d', 'returns_5d', 'returns_10d', 'returns_20d']) }}
 ),
 
 joined as (
@@ -37,111 +131,115 @@ joined as (
     from features
     left join extended using (code, date)
     left join bounds using (date)
+),
+
+dataset as (
+    select
+        -- identifiers and adjusted OHLCV
+        cast(code as varchar)                   as code,
+        cast(date as date)                      as date,
+        cast(open as double)                    as open,
+        cast(high as double)                    as high,
+        cast(low as double)                     as low,
+        cast(close as double)                   as close,
+        cast(volume as double)                  as volume,
+        cast(turnover_value as double)          as turnover_value,
+        cast(row_idx as integer)                as row_idx,
+        -- returns (4)
+        cast(returns_1d as double)              as returns_1d,
+        cast(returns_5d as double)              as returns_5d,
+        cast(returns_10d as double)             as returns_10d,
+        cast(returns_20d as double)             as returns_20d,
+        -- EMAs (5)
+        cast(ema_5 as double)                   as ema_5,
+        cast(ema_10 as double)                  as ema_10,
+        cast(ema_20 as double)                  as ema_20,
+        cast(ema_60 as double)                  as ema_60,
+        cast(ema_200 as double)                 as ema_200,
+        -- MA-derived (17)
+        cast(price_ema5_dev as double)          as price_ema5_dev,
+        cast(price_ema10_dev as double)         as price_ema10_dev,
+        cast(price_ema20_dev as double)         as price_ema20_dev,
+        cast(price_ema60_dev as double)         as price_ema60_dev,
+        cast(price_ema200_dev as double)        as price_ema200_dev,
+        cast(ma_gap_5_20 as double)             as ma_gap_5_20,
+        cast(ma_gap_20_60 as double)            as ma_gap_20_60,
+        cast(ma_gap_60_200 as double)           as ma_gap_60_200,
+        cast(ema5_slope as double)              as ema5_slope,
+        cast(ema20_slope as double)             as ema20_slope,
+        cast(ema60_slope as double)             as ema60_slope,
+        cast(ema_cross_5_20 as integer)         as ema_cross_5_20,
+        cast(ema_cross_20_60 as integer)        as ema_cross_20_60,
+        cast(ema_cross_60_200 as integer)       as ema_cross_60_200,
+        cast(ma_ribbon_bullish as integer)      as ma_ribbon_bullish,
+        cast(ma_ribbon_bearish as integer)      as ma_ribbon_bearish,
+        cast(ma_ribbon_spread as double)        as ma_ribbon_spread,
+        -- returns × MA (12)
+        cast(momentum_1_5 as double)            as momentum_1_5,
+        cast(momentum_5_20 as double)           as momentum_5_20,
+        cast(momentum_10_20 as double)          as momentum_10_20,
+        cast(ret1d_x_ema20dev as double)        as ret1d_x_ema20dev,
+        cast(ret5d_x_ema20dev as double)        as ret5d_x_ema20dev,
+        cast(ret1d_x_ema200dev as double)       as ret1d_x_ema200dev,
+        cast(ret20d_x_ema200dev as double)      as ret20d_x_ema200dev,
+        cast(mom5d_x_ema20slope as double)      as mom5d_x_ema20slope,
+        cast(mom20d_x_ema60slope as double)     as mom20d_x_ema60slope,
+        cast(sharpe_1d as double)               as sharpe_1d,
+        cast(sharpe_5d as double)               as sharpe_5d,
+        cast(sharpe_20d as double)              as sharpe_20d,
+        -- RSI (3)
+        cast(rsi_14 as double)                  as rsi_14,
+        cast(rsi_2 as double)                   as rsi_2,
+        cast(rsi_delta as double)               as rsi_delta,
+        -- MACD (2)
+        cast(macd_signal as double)             as macd_signal,
+        cast(macd_histogram as double)          as macd_histogram,
+        -- Bollinger (2)
+        cast(bb_pct_b as double)                as bb_pct_b,
+        cast(bb_bandwidth as double)            as bb_bandwidth,
+        -- volatility (7)
+        cast(volatility_20d as double)          as volatility_20d,
+        cast(volatility_60d as double)          as volatility_60d,
+        cast(volatility_ratio as double)        as volatility_ratio,
+        cast(volatility_change as double)       as volatility_change,
+        cast(high_vol_flag as integer)          as high_vol_flag,
+        cast(low_vol_flag as integer)           as low_vol_flag,
+        cast(parkinson_vol_20d as double)       as parkinson_vol_20d,
+        -- flow (4)
+        cast(smart_money_index as double)       as smart_money_index,
+        cast(smart_money_change as double)      as smart_money_change,
+        cast(flow_high_flag as integer)         as flow_high_flag,
+        cast(flow_low_flag as integer)          as flow_low_flag,
+        -- maturity (6)
+        cast(row_idx >= 5 as integer)           as is_rsi2_valid,
+        cast(row_idx >= 15 as integer)          as is_ema5_valid,
+        cast(row_idx >= 30 as integer)          as is_ema10_valid,
+        cast(row_idx >= 60 as integer)          as is_ema20_valid,
+        cast(row_idx >= 200 as integer)         as is_ema200_valid,
+        cast(row_idx >= 60 as integer)          as is_valid_ma,
+        -- targets (7)
+        cast(target_1d as double)               as target_1d,
+        cast(target_5d as double)               as target_5d,
+        cast(target_10d as double)              as target_10d,
+        cast(target_20d as double)              as target_20d,
+        cast(target_1d_binary as integer)       as target_1d_binary,
+        cast(target_5d_binary as integer)       as target_5d_binary,
+        cast(target_10d_binary as integer)      as target_10d_binary,
+        -- extended indicators (Python model)
+        cast(atr_14 as double)                  as atr_14,
+        cast(natr_14 as double)                 as natr_14,
+        cast(adx_14 as double)                  as adx_14,
+        cast(plus_di_14 as double)              as plus_di_14,
+        cast(minus_di_14 as double)             as minus_di_14,
+        cast(psar as double)                    as psar,
+        cast(stoch_k as double)                 as stoch_k,
+        cast(stoch_d as double)                 as stoch_d,
+        -- winsorized returns: clipped to that date's cross-sectional 1st/99th percentiles
+        cast({{ clip_to_bounds('returns_1d', 'returns_1d_lo', 'returns_1d_hi') }} as double)  as returns_1d_w,
+        cast({{ clip_to_bounds('returns_5d', 'returns_5d_lo', 'returns_5d_hi') }} as double)  as returns_5d_w,
+        cast({{ clip_to_bounds('returns_10d', 'returns_10d_lo', 'returns_10d_hi') }} as double) as returns_10d_w,
+        cast({{ clip_to_bounds('returns_20d', 'returns_20d_lo', 'returns_20d_hi') }} as double) as returns_20d_w
+    from joined
 )
 
-select
-    -- identifiers and adjusted OHLCV
-    cast(code as varchar)                   as code,
-    cast(date as date)                      as date,
-    cast(open as double)                    as open,
-    cast(high as double)                    as high,
-    cast(low as double)                     as low,
-    cast(close as double)                   as close,
-    cast(volume as double)                  as volume,
-    cast(turnover_value as double)          as turnover_value,
-    cast(row_idx as integer)                as row_idx,
-    -- returns (4)
-    cast(returns_1d as double)              as returns_1d,
-    cast(returns_5d as double)              as returns_5d,
-    cast(returns_10d as double)             as returns_10d,
-    cast(returns_20d as double)             as returns_20d,
-    -- EMAs (5)
-    cast(ema_5 as double)                   as ema_5,
-    cast(ema_10 as double)                  as ema_10,
-    cast(ema_20 as double)                  as ema_20,
-    cast(ema_60 as double)                  as ema_60,
-    cast(ema_200 as double)                 as ema_200,
-    -- MA-derived (17)
-    cast(price_ema5_dev as double)          as price_ema5_dev,
-    cast(price_ema10_dev as double)         as price_ema10_dev,
-    cast(price_ema20_dev as double)         as price_ema20_dev,
-    cast(price_ema60_dev as double)         as price_ema60_dev,
-    cast(price_ema200_dev as double)        as price_ema200_dev,
-    cast(ma_gap_5_20 as double)             as ma_gap_5_20,
-    cast(ma_gap_20_60 as double)            as ma_gap_20_60,
-    cast(ma_gap_60_200 as double)           as ma_gap_60_200,
-    cast(ema5_slope as double)              as ema5_slope,
-    cast(ema20_slope as double)             as ema20_slope,
-    cast(ema60_slope as double)             as ema60_slope,
-    cast(ema_cross_5_20 as integer)         as ema_cross_5_20,
-    cast(ema_cross_20_60 as integer)        as ema_cross_20_60,
-    cast(ema_cross_60_200 as integer)       as ema_cross_60_200,
-    cast(ma_ribbon_bullish as integer)      as ma_ribbon_bullish,
-    cast(ma_ribbon_bearish as integer)      as ma_ribbon_bearish,
-    cast(ma_ribbon_spread as double)        as ma_ribbon_spread,
-    -- returns × MA (12)
-    cast(momentum_1_5 as double)            as momentum_1_5,
-    cast(momentum_5_20 as double)           as momentum_5_20,
-    cast(momentum_10_20 as double)          as momentum_10_20,
-    cast(ret1d_x_ema20dev as double)        as ret1d_x_ema20dev,
-    cast(ret5d_x_ema20dev as double)        as ret5d_x_ema20dev,
-    cast(ret1d_x_ema200dev as double)       as ret1d_x_ema200dev,
-    cast(ret20d_x_ema200dev as double)      as ret20d_x_ema200dev,
-    cast(mom5d_x_ema20slope as double)      as mom5d_x_ema20slope,
-    cast(mom20d_x_ema60slope as double)     as mom20d_x_ema60slope,
-    cast(sharpe_1d as double)               as sharpe_1d,
-    cast(sharpe_5d as double)               as sharpe_5d,
-    cast(sharpe_20d as double)              as sharpe_20d,
-    -- RSI (3)
-    cast(rsi_14 as double)                  as rsi_14,
-    cast(rsi_2 as double)                   as rsi_2,
-    cast(rsi_delta as double)               as rsi_delta,
-    -- MACD (2)
-    cast(macd_signal as double)             as macd_signal,
-    cast(macd_histogram as double)          as macd_histogram,
-    -- Bollinger (2)
-    cast(bb_pct_b as double)                as bb_pct_b,
-    cast(bb_bandwidth as double)            as bb_bandwidth,
-    -- volatility (7)
-    cast(volatility_20d as double)          as volatility_20d,
-    cast(volatility_60d as double)          as volatility_60d,
-    cast(volatility_ratio as double)        as volatility_ratio,
-    cast(volatility_change as double)       as volatility_change,
-    cast(high_vol_flag as integer)          as high_vol_flag,
-    cast(low_vol_flag as integer)           as low_vol_flag,
-    cast(parkinson_vol_20d as double)       as parkinson_vol_20d,
-    -- flow (4)
-    cast(smart_money_index as double)       as smart_money_index,
-    cast(smart_money_change as double)      as smart_money_change,
-    cast(flow_high_flag as integer)         as flow_high_flag,
-    cast(flow_low_flag as integer)          as flow_low_flag,
-    -- maturity (6)
-    cast(row_idx >= 5 as integer)           as is_rsi2_valid,
-    cast(row_idx >= 15 as integer)          as is_ema5_valid,
-    cast(row_idx >= 30 as integer)          as is_ema10_valid,
-    cast(row_idx >= 60 as integer)          as is_ema20_valid,
-    cast(row_idx >= 200 as integer)         as is_ema200_valid,
-    cast(row_idx >= 60 as integer)          as is_valid_ma,
-    -- targets (7)
-    cast(target_1d as double)               as target_1d,
-    cast(target_5d as double)               as target_5d,
-    cast(target_10d as double)              as target_10d,
-    cast(target_20d as double)              as target_20d,
-    cast(target_1d_binary as integer)       as target_1d_binary,
-    cast(target_5d_binary as integer)       as target_5d_binary,
-    cast(target_10d_binary as integer)      as target_10d_binary,
-    -- extended indicators (Python model)
-    cast(atr_14 as double)                  as atr_14,
-    cast(natr_14 as double)                 as natr_14,
-    cast(adx_14 as double)                  as adx_14,
-    cast(plus_di_14 as double)              as plus_di_14,
-    cast(minus_di_14 as double)             as minus_di_14,
-    cast(psar as double)                    as psar,
-    cast(stoch_k as double)                 as stoch_k,
-    cast(stoch_d as double)                 as stoch_d,
-    -- winsorized returns: clipped to that date's cross-sectional 1st/99th percentiles
-    cast({{ clip_to_bounds('returns_1d', 'returns_1d_lo', 'returns_1d_hi') }} as double)  as returns_1d_w,
-    cast({{ clip_to_bounds('returns_5d', 'returns_5d_lo', 'returns_5d_hi') }} as double)  as returns_5d_w,
-    cast({{ clip_to_bounds('returns_10d', 'returns_10d_lo', 'returns_10d_hi') }} as double) as returns_10d_w,
-    cast({{ clip_to_bounds('returns_20d', 'returns_20d_lo', 'returns_20d_hi') }} as double) as returns_20d_w
-from joined
+select * from dataset

@@ -1,6 +1,3 @@
 -- Bollinger (2): M = mean20(C), s = population std20(C), bands M ± 2s; %b (not clipped) and bandwidth.
-select
-    *,
-    {{ bollinger_pct_b('close', 20, 2) }}      as bb_pct_b,
-    {{ bollinger_bandwidth('close', 20, 2) }}  as bb_bandwidth
-from {{ ref('int_features__rsi') }}
+-- The SQL is the macro (macros/features/), so ml_dataset's daily run applies the same family to its recent rows.
+{{ bollinger_features(ref('int_features__rsi')) }}

@@ -1,8 +1,3 @@
 -- Returns (4): C_t / C_{t-h} - 1 over observations, stored raw (whole-sample winsorizing leaks).
-select
-    *,
-    {{ simple_return('close', 1) }}  as returns_1d,
-    {{ simple_return('close', 5) }}  as returns_5d,
-    {{ simple_return('close', 10) }} as returns_10d,
-    {{ simple_return('close', 20) }} as returns_20d
-from {{ ref('int_features__flow') }}
+-- The SQL is the macro (macros/features/), so ml_dataset's daily run applies the same family to its recent rows.
+{{ returns_features(ref('int_features__flow')) }}

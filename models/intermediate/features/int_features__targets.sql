@@ -1,20 +1,4 @@
 -- Targets (7): forward returns over the next h observations of the code and their signs.
 -- The only columns that look forward; every feature looks at rows <= t.
-with
-
-forward as (
-    select
-        *,
-        {{ forward_return('close', 1) }}  as target_1d,
-        {{ forward_return('close', 5) }}  as target_5d,
-        {{ forward_return('close', 10) }} as target_10d,
-        {{ forward_return('close', 20) }} as target_20d
-    from {{ ref('int_features__ma_derived') }}
-)
-
-select
-    *,
-    case when target_1d is null then null when target_1d > 0 then 1 else 0 end  as target_1d_binary,
-    case when target_5d is null then null when target_5d > 0 then 1 else 0 end  as target_5d_binary,
-    case when target_10d is null then null when target_10d > 0 then 1 else 0 end as target_10d_binary
-from forward
+-- The SQL is the macro (macros/features/), so ml_dataset's daily run applies the same family to its recent rows.
+{{ target_features(ref('int_features__ma_derived')) }}

@@ -1,8 +1,57 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    unique_key=['code', 'date'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
 -- Observations: the (code, date) rows with an adjusted close, numbered per code. Every window
 -- of the feature models counts these rows ("t - h" = h observations earlier), as a per-stock
 -- TA library would. Days without trades stay in staging but are not observations, nor is a
 -- close of 0 or less (unusable; models/quality flags it as an error).
+--
+-- Daily run (incremental): the bars after the last stored day, numbered on from each code's last
+-- row. A new bar with an AdjFactor other than 1 (a split or merger) changes the adjusted prices
+-- of all the code's earlier bars, so that code is reloaded whole. Bars that arrive for days at or
+-- before the last stored day (a re-ingested past) need `dbt build --full-refresh`.
+-- depends_on: {{ source('jquants', 'equities_bars_daily') }}
+{%- set carry = is_incremental() %}
+with
+
+{% if carry -%}
+stored as (
+    select code, max(row_idx) as last_row, arg_max(close, row_idx) as last_close
+    from {{ this }}
+    group by code
+),
+
+new_bars as (  -- adjusted from the raw bars after the last stored day only (see jquants_daily_bars)
+    select * from ({{ jquants_daily_bars(after='(select max(date) from ' ~ this ~ ')') }})
+    where adj_close > 0
+),
+
+restated as (  -- codes whose adjusted history a new bar changes
+    select distinct code from new_bars where adjustment_factor <> 1
+),
+
+to_number as (  -- with the row and close each code continues from (0 / NULL: numbered from its first bar)
+    select new_bars.*, coalesce(stored.last_row, 0) as rows_before, stored.last_close as close_before
+    from new_bars
+    left join stored using (code)
+    where code not in (select code from restated)
+    union all
+    select *, 0 as rows_before, cast(null as double) as close_before
+    from ({{ jquants_daily_bars(codes='select code from restated') }})
+    where adj_close > 0
+)
+
+{%- else -%}
+to_number as (
+    select *, 0 as rows_before, cast(null as double) as close_before
+    from {{ ref('stg_jquants__daily_bars') }}
+    where adj_close > 0
+)
+{%- endif %}
+
 select
     code,
     date,
@@ -12,7 +61,6 @@ select
     adj_close                                                    as close,
     adj_volume                                                   as volume,
     turnover_value,
-    cast(row_number() over (partition by code order by date) as integer) as row_idx,
-    lag(adj_close) over (partition by code order by date)        as prev_close
-from {{ ref('stg_jquants__daily_bars') }}
-where adj_close > 0
+    cast(rows_before + row_number() over (partition by code order by date) as integer) as row_idx,
+    coalesce(lag(adj_close) over (partition by code order by date), close_before) as prev_close
+from to_number

@@ -1,0 +1,127 @@
+"""Daily-update benchmark (issue #6): one new trading day on the synthetic full market.
+
+    python bench/bench_incremental.py                         # 4,000 codes × 5 years, ingested into a temp file
+    python bench/bench_incremental.py --db data/big.duckdb    # reuse a loaded warehouse (not modified)
+
+From one run on this machine (target in brackets):
+1. the warehouse is rewound by --days trading days (bench/daily_replay.py) and built from scratch:
+   `dbt run --select +ml_dataset --full-refresh` (printed: a full refresh costs what it did)
+2. each day is replayed — the rows a daily `gogooku3 ingest` adds — and the daily job timed:
+   `dbt run --select +ml_dataset`, with the slowest models from dbt's run_results    [≤ 5 s]
+   then the last day once more as `dbt build --select +ml_dataset` (models and their data tests);
+   dbt's own start-up, `dbt run` of one tiny view, is printed alongside for scale
+3. the incrementally built tables are compared with a full refresh of the final warehouse.
+Figures are printed, never asserted: these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_features import ingest  # noqa: E402
+from daily_replay import advance, bar_days, max_differences, rewind  # noqa: E402
+
+TABLES = {
+    "intermediate.int_price_observations": ("code", "date"),
+    "intermediate.int_features__long_memory": ("code", "row_idx"),
+    "intermediate.int_features__extended": ("code", "row_idx"),
+    "main.ml_dataset": ("code", "date"),
+}
+
+
+def dbt(args: list[str], db: Path, target: Path) -> float:
+    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs"),
+           "OPENBLAS_MAIN_FREE": "1", "POLARS_MAX_THREADS": "2"}
+    dbt_bin = Path(sys.executable).with_name("dbt")
+    t0 = time.monotonic()
+    subprocess.run([str(dbt_bin), *args, "--profiles-dir", str(ROOT), "--project-dir", str(ROOT), "--quiet"],
+                   env=env, cwd=ROOT, check=True)
+    return time.monotonic() - t0
+
+
+def slowest_models(target: Path, n: int = 5) -> list[tuple[str, float]]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    timed = [(r["unique_id"].split(".")[-1], round(r["execution_time"], 2)) for r in results if r["unique_id"].startswith("model.")]
+    return sorted(timed, key=lambda m: -m[1])[:n]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", type=Path, help="a loaded warehouse to start from (copied, not modified; ingested if missing)")
+    ap.add_argument("--codes", type=int, default=4000)
+    ap.add_argument("--years", type=float, default=5)
+    ap.add_argument("--days", type=int, default=3, help="trading days to replay (the last one also as dbt build)")
+    ap.add_argument("--workdir", type=Path, help="where the working copies go (default: a temp dir)")
+    ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp_name:
+        tmp = Path(tmp_name)
+        loaded = args.db or tmp / "loaded.duckdb"
+        if not loaded.exists():
+            t0 = time.monotonic()
+            ingest(loaded, args.codes, args.years)
+            print(f"ingested {args.codes} codes × {args.years:g} years in {time.monotonic() - t0:.1f} s")
+        con = duckdb.connect(str(loaded), read_only=True)
+        days = bar_days(con)
+        con.close()
+        replay = days[-args.days:]
+        db, target = tmp / "daily.duckdb", tmp / "target"
+        shutil.copy(loaded, db)
+        rewind(db, days[-args.days - 1])
+
+        full_s = dbt(["run", "--select", "+ml_dataset", "--full-refresh"], db, target)
+        print(f"full refresh up to {days[-args.days - 1]}: {full_s:.1f} s")
+        startup_s = dbt(["run", "--select", "stg_jquants__trading_calendar"], db, target)
+        print(f"dbt start-up (run of one tiny view): {startup_s:.1f} s")
+
+        daily = []
+        for i, day in enumerate(replay):
+            bars = advance(db, loaded, day)
+            command = "build" if i == len(replay) - 1 and len(replay) > 1 else "run"
+            seconds = dbt([command, "--select", "+ml_dataset"], db, target)
+            daily.append({"day": day.isoformat(), "bars": bars, "command": f"dbt {command}", "seconds": round(seconds, 2),
+                          "slowest_models": slowest_models(target)})
+            print(f"{day}: {bars:,} bars, dbt {command} --select +ml_dataset {seconds:.2f} s (target ≤ 5 s); "
+                  f"slowest: {', '.join(f'{m} {s:.2f} s' for m, s in daily[-1]['slowest_models'])}")
+
+        full = tmp / "full.duckdb"
+        shutil.copy(db, full)
+        dbt(["run", "--select", "+ml_dataset", "--full-refresh"], full, target)
+        con = duckdb.connect(str(full), read_only=True)
+        rows = con.execute("select count(*) from ml_dataset").fetchone()[0]
+        con.close()
+        agreement = {}
+        for table, key in TABLES.items():
+            differences = max_differences(db, full, table, key)
+            agreement[table] = {"columns": len(differences),
+                                "max_difference": max(d for d, _ in differences.values()),
+                                "rows_differing": sum(n for _, n in differences.values())}
+            print(f"{table}: {len(differences)} columns vs a full refresh — largest difference "
+                  f"{agreement[table]['max_difference']:.1e} (relative to max(|x|, 1)), "
+                  f"{agreement[table]['rows_differing']} NULL/row/integer mismatches")
+
+    runs = [d["seconds"] for d in daily if d["command"] == "dbt run"]
+    figures = {"rows": rows, "full_refresh_s": round(full_s, 2), "dbt_startup_s": round(startup_s, 2), "daily": daily,
+               "agreement": agreement}
+    print(f"\none new day: dbt run {min(runs):.2f}–{max(runs):.2f} s (target ≤ 5 s; dbt start-up {startup_s:.1f} s of it), "
+          f"dbt build {daily[-1]['seconds']:.2f} s; full refresh {full_s:.1f} s")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['code', 'row_idx'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+-- Long-memory features: every value that depends on more history than the other families' windows
+-- (at most 61 rows): the exact recursive smoothings (the five EMAs, the MACD legs EMA 12/26 and
+-- signal, Wilder's gain/loss means of RSI 14 and 2) and the trailing-252 volatility regime.
+-- Stored per observation so a daily run continues each code from its last stored row — the
+-- recursion's state — reading 252 stored rows back instead of the whole history. A code whose
+-- stored last row no longer matches its observation (a split restated its adjusted history) or
+-- that has no Wilder state yet (≤ 15 rows) is recomputed whole; a full refresh recomputes all.
+{%- set carry = is_incremental() %}
+{%- set ema_spans = [5, 10, 12, 20, 26, 60, 200] %}
+{%- set wilder_periods = [14, 2] %}
+{%- set regime_rows = 252 %}
+with
+
+{% if carry -%}
+last_stored as (
+    select stored.*
+    from {{ this }} as stored
+    inner join (select code, max(row_idx) as row_idx from {{ this }} group by code) as last using (code, row_idx)
+),
+
+carried as (  -- the codes a daily run continues, with their state
+    select stored.*
+    from last_stored as stored
+    inner join {{ ref('int_price_observations') }} as observed using (code, row_idx)
+    where observed.close = stored.close and stored.row_idx > {{ wilder_periods | max }} + 1
+),
+
+{% endif -%}
+observations as (  -- full refresh: every row; daily run: a carried code's state row and its new rows
+    select
+        o.code,
+        o.date,
+        o.row_idx,
+        o.close,
+        o.close - o.prev_close as change,
+        {%- if carry %}
+        c.row_idx as state_row,
+        {%- for span in ema_spans %}
+        c.ema_{{ span }} as carried_ema_{{ span }},
+        {%- endfor %}
+        {%- for n in wilder_periods %}
+        c.rsi_{{ n }}_gain as carried_rsi_{{ n }}_gain,
+        c.rsi_{{ n }}_loss as carried_rsi_{{ n }}_loss,
+        {%- endfor %}
+        c.macd_signal as carried_macd_signal
+        {%- else %}
+        cast(null as integer) as state_row
+        {%- endif %}
+    from {{ ref('int_price_observations') }} as o
+    {%- if carry %}
+    left join carried as c using (code)
+    where o.row_idx >= coalesce(c.row_idx, 0)
+    {%- endif %}
+),
+
+{# Each smoothing starts as its indicator defines it (full refresh, or a code recomputed whole) or,
+    for a carried code, from its state row with the stored value. -#}
+smoothed as (
+    {%- set columns = [] %}
+    {%- for span in ema_spans %}
+    {%- do columns.append(ema('close', span,
+            seed_row='coalesce(state_row, 1)' if carry else 1,
+            seed_value='coalesce(carried_ema_' ~ span ~ ', ' ~ first_at('close', 1) ~ ')' if carry else none)
+        ~ ' as ema_' ~ span) %}
+    {%- endfor %}
+    {%- for n in wilder_periods %}
+    {%- for side, x in [('gain', rsi_gain('change')), ('loss', rsi_loss('change'))] %}
+    {%- do columns.append(wilder_mean(x, n,
+            seed_row='coalesce(state_row, ' ~ (n + 1) ~ ')' if carry else none,
+            seed_value='coalesce(carried_rsi_' ~ n ~ '_' ~ side ~ ', ' ~ wilder_seed(x, n) ~ ')' if carry else none)
+        ~ ' as rsi_' ~ n ~ '_' ~ side) %}
+    {%- endfor %}
+    {%- endfor %}
+    select
+        *,
+        {{ columns | join(',\n        ') }}
+    from observations
+),
+
+with_signal as (
+    select
+        *,
+        {{ ema('ema_12 - ema_26', 9,
+               seed_row='coalesce(state_row, 1)' if carry else 1,
+               seed_value='coalesce(carried_macd_signal, ' ~ first_at('ema_12 - ema_26', 1) ~ ')' if carry else none) }} as macd_signal
+    from smoothed
+),
+
+{% if carry -%}
+regime_history as (  -- a carried code's stored rows that a new row's trailing-252 window reaches
+    select stored.code, stored.row_idx, stored.close, stored.volatility_20d
+    from {{ this }} as stored
+    inner join carried as c using (code)
+    where stored.row_idx > c.row_idx - {{ regime_rows }}
+),
+
+{% endif -%}
+volatility as (  -- the 20-row volatility of the rows to compute (20 stored closes before them suffice)
+    select code, row_idx, volatility_20d
+    from (
+        select
+            *,
+            {{ rolling_volatility('returns_1d', 20) }} as volatility_20d
+        from (
+            select *, {{ simple_return('close', 1) }} as returns_1d
+            from (
+                {%- if carry %}
+                select history.code, history.row_idx, history.close, c.row_idx as state_row
+                from regime_history as history
+                inner join carried as c using (code)
+                where history.row_idx > c.row_idx - 21
+                union all
+                {%- endif %}
+                select code, row_idx, close, state_row from observations
+                where row_idx > coalesce(state_row, 0)
+            )
+        )
+    )
+    where row_idx > coalesce(state_row, 0)
+),
+
+regime as (
+    {%- if carry %}
+    -- a new row's trailing quantiles over its stored and new predecessors: one small aggregate per
+    -- row instead of a 252-row window over every carried code's history
+    select
+        v.code,
+        v.row_idx,
+        v.volatility_20d,
+        {{ threshold_flag('v.volatility_20d', 'quantile_cont(earlier.volatility_20d, 0.8)', '>') }} as high_vol_flag,
+        {{ threshold_flag('v.volatility_20d', 'quantile_cont(earlier.volatility_20d, 0.2)', '<') }} as low_vol_flag
+    from volatility as v
+    inner join (
+        select code, row_idx, volatility_20d from regime_history
+        union all
+        select code, row_idx, volatility_20d from volatility
+    ) as earlier
+        on earlier.code = v.code and earlier.row_idx between v.row_idx - {{ regime_rows - 1 }} and v.row_idx
+    group by v.code, v.row_idx, v.volatility_20d
+    {%- else %}
+    select
+        code,
+        row_idx,
+        volatility_20d,
+        {{ trailing_quantile_flag('volatility_20d', 0.8, regime_rows, '>') }} as high_vol_flag,
+        {{ trailing_quantile_flag('volatility_20d', 0.2, regime_rows, '<') }} as low_vol_flag
+    from volatility
+    {%- endif %}
+)
+
+select
+    s.code,
+    s.date,
+    s.row_idx,
+    s.close,
+    {%- for span in ema_spans %}
+    s.ema_{{ span }},
+    {%- endfor %}
+    s.macd_signal,
+    {%- for n in wilder_periods %}
+    s.rsi_{{ n }}_gain,
+    s.rsi_{{ n }}_loss,
+    {%- endfor %}
+    r.volatility_20d,
+    r.high_vol_flag,
+    r.low_vol_flag
+from with_signal as s
+inner join regime as r using (code, row_idx)
+where s.row_idx > coalesce(s.state_row, 0)
