@@ -4,12 +4,13 @@
 #   make bench   the ingest benchmark (4,000 codes × 5 years from the fake server)
 #   make bench-features   the feature DAG against the materialization floor (issue #5)
 #   make bench-peers      ours against Polars and pandas-ta → docs/benchmarks.md (issue #6; ~30 min)
+#   make bench-incremental   one new trading day on the full market, the daily dbt run (issue #6)
 
 PYTHON312 := $(shell scripts/find-python312)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test bench bench-features bench-peers clean
+.PHONY: setup demo test bench bench-features bench-peers bench-incremental clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON312) -m venv $(VENV)
@@ -33,6 +34,9 @@ bench-features: setup
 
 bench-peers: setup
 	$(BIN)/python bench/bench_peers.py
+
+bench-incremental: setup
+	$(BIN)/python bench/bench_incremental.py
 
 clean:
 	rm -rf target logs data .pytest_cache

@@ -8,8 +8,10 @@ From one run on this machine (target in brackets):
    `dbt run --select +ml_dataset --full-refresh` (printed: a full refresh costs what it did)
 2. each day is replayed — the rows a daily `gogooku3 ingest` adds — and the daily job timed:
    `dbt run --select +ml_dataset`, with the slowest models from dbt's run_results    [≤ 5 s]
-   then the last day once more as `dbt build --select +ml_dataset` (models and their data tests);
-   dbt's own start-up, `dbt run` of one tiny view, is printed alongside for scale
+   then the day before last as `dbt build --select +ml_dataset --indirect-selection cautious`
+   (the feature models and their own data tests) and the last day as a whole-project `dbt build`
+   (enrichment and data quality are not incremental yet); dbt's own start-up, `dbt run` of one
+   tiny view, is printed alongside for scale
 3. the incrementally built tables are compared with a full refresh of the final warehouse.
 Figures are printed, never asserted: these machines are shared and noisy.
 """
@@ -42,13 +44,13 @@ TABLES = {
 }
 
 
-def dbt(args: list[str], db: Path, target: Path) -> float:
+def dbt(args: list[str], db: Path, target: Path, check: bool = True) -> float:
     env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs"),
            "OPENBLAS_MAIN_FREE": "1", "POLARS_MAX_THREADS": "2"}
     dbt_bin = Path(sys.executable).with_name("dbt")
     t0 = time.monotonic()
     subprocess.run([str(dbt_bin), *args, "--profiles-dir", str(ROOT), "--project-dir", str(ROOT), "--quiet"],
-                   env=env, cwd=ROOT, check=True)
+                   env=env, cwd=ROOT, check=check)
     return time.monotonic() - t0
 
 
@@ -63,10 +65,13 @@ def main() -> None:
     ap.add_argument("--db", type=Path, help="a loaded warehouse to start from (copied, not modified; ingested if missing)")
     ap.add_argument("--codes", type=int, default=4000)
     ap.add_argument("--years", type=float, default=5)
-    ap.add_argument("--days", type=int, default=3, help="trading days to replay (the last one also as dbt build)")
+    ap.add_argument("--days", type=int, default=4,
+                    help="trading days to replay (≥ 3: the second-to-last is a dbt build of the features, the last a whole dbt build)")
     ap.add_argument("--workdir", type=Path, help="where the working copies go (default: a temp dir)")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = ap.parse_args()
+    if args.days < 3:
+        ap.error("--days must be at least 3 (runs, then a build of the features, then a whole build)")
 
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp_name:
         tmp = Path(tmp_name)
@@ -89,13 +94,16 @@ def main() -> None:
         print(f"dbt start-up (run of one tiny view): {startup_s:.1f} s")
 
         daily = []
-        for i, day in enumerate(replay):
+        jobs = [["run", "--select", "+ml_dataset"]] * (len(replay) - 2) + [
+            ["build", "--select", "+ml_dataset", "--indirect-selection", "cautious"], ["build"]]
+        for day, job in zip(replay, jobs[-len(replay):], strict=True):
             bars = advance(db, loaded, day)
-            command = "build" if i == len(replay) - 1 and len(replay) > 1 else "run"
-            seconds = dbt([command, "--select", "+ml_dataset"], db, target)
-            daily.append({"day": day.isoformat(), "bars": bars, "command": f"dbt {command}", "seconds": round(seconds, 2),
+            # a failing data-quality check is not a failed benchmark
+            seconds = dbt(job, db, target, check=job != ["build"])
+            command = "dbt " + " ".join(job)
+            daily.append({"day": day.isoformat(), "bars": bars, "command": command, "seconds": round(seconds, 2),
                           "slowest_models": slowest_models(target)})
-            print(f"{day}: {bars:,} bars, dbt {command} --select +ml_dataset {seconds:.2f} s (target ≤ 5 s); "
+            print(f"{day}: {bars:,} bars, {command} {seconds:.2f} s; "
                   f"slowest: {', '.join(f'{m} {s:.2f} s' for m, s in daily[-1]['slowest_models'])}")
 
         full = tmp / "full.duckdb"
@@ -114,11 +122,12 @@ def main() -> None:
                   f"{agreement[table]['max_difference']:.1e} (relative to max(|x|, 1)), "
                   f"{agreement[table]['rows_differing']} NULL/row/integer mismatches")
 
-    runs = [d["seconds"] for d in daily if d["command"] == "dbt run"]
+    runs = [d["seconds"] for d in daily if d["command"].startswith("dbt run")]
     figures = {"rows": rows, "full_refresh_s": round(full_s, 2), "dbt_startup_s": round(startup_s, 2), "daily": daily,
                "agreement": agreement}
-    print(f"\none new day: dbt run {min(runs):.2f}–{max(runs):.2f} s (target ≤ 5 s; dbt start-up {startup_s:.1f} s of it), "
-          f"dbt build {daily[-1]['seconds']:.2f} s; full refresh {full_s:.1f} s")
+    print(f"\none new day: dbt run --select +ml_dataset {min(runs):.2f}–{max(runs):.2f} s (target ≤ 5 s; dbt start-up "
+          f"{startup_s:.1f} s of it), with its tests {daily[-2]['seconds']:.2f} s, whole dbt build {daily[-1]['seconds']:.2f} s; "
+          f"full refresh {full_s:.1f} s")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 

@@ -17,6 +17,7 @@ select
     m.rsi_2_gain,
     m.rsi_2_loss,
     m.volatility_20d,
+    m.volatility_60d,
     m.high_vol_flag,
     m.low_vol_flag
 from {{ relation }} as f

@@ -13,13 +13,13 @@
 -- formulas are fixed by shared/reference/feature-spec.md; the contract enforces names and types.
 --
 -- Full refresh: the feature chain (int_features__*) over every observation. Daily run
--- (incremental): the same family macros over each changed code's new rows and the 61 rows of
+-- (incremental): the same family macros over each changed code's new rows and the 21 rows of
 -- window history before them (the recursive smoothings continue in int_features__long_memory);
 -- a post-hook then fills in the stored rows' targets that the new rows complete (complete_targets).
 -- A code whose stored last row no longer matches its observation (a split restated its history)
 -- is redone whole.
 -- depends_on: {{ ref('int_features__long_memory') }}, {{ ref('int_listed_issues_pit') }}, {{ ref('int_investor_flows_daily') }}
-{%- set window_rows = 61 %}  {#- the longest backward window of the families: volatility_60d's 60 returns #}
+{%- set window_rows = 21 %}  {#- the longest backward window of the families: a 20-row std of returns #}
 {%- set return_rows = 20 %}  {#- the longest return looks 20 rows back #}
 with
 
@@ -243,3 +243,8 @@ dataset as (
 )
 
 select * from dataset
+{%- if not is_incremental() %}
+-- stored in date order, as daily runs append: date filters (a daily run's, analysts' "latest day")
+-- skip whole row groups, and completing targets in place touches only the newest ones
+order by date, code
+{%- endif %}

@@ -9,7 +9,7 @@ is still in ADX's warm-up, is recomputed whole."""
 
 import pyarrow.compute as pc
 
-from ingest.ta_kernels import STOCH_LOOKBACK, compute_extended
+from ingest.ta_kernels import STATE, STOCH_LOOKBACK, compute_extended
 
 
 def model(dbt, session):
@@ -17,26 +17,58 @@ def model(dbt, session):
                on_schema_change="fail")
     observations = dbt.ref("int_price_observations")
     if not dbt.is_incremental:
-        return compute_extended(observations.order("code, row_idx").select("code, date, row_idx, high, low, close")
-                                .to_arrow_table())
+        extended = compute_extended(observations.order("code, row_idx").select("code, date, row_idx, high, low, close")
+                                    .to_arrow_table())
+        # stored in date order, as daily runs append: their date filters skip whole row groups
+        return extended.sort_by([("date", "ascending"), ("code", "ascending")])
 
+    # The tables are in date order (a full refresh writes them so, daily runs append), so the date
+    # filters let the scans skip the row groups of older days.
     observations.create_view("extended_observations")  # a temporary view, for the SQL below
     carried = session.sql(f"""
-        select stored.*
+        with changed_codes as (  -- codes with observations after the last stored day
+            select distinct code from extended_observations
+            where date > (select coalesce(max(date), date '1900-01-01') from {dbt.this})
+        ),
+        last_rows as (
+            select code, max(row_idx) as row_idx from {dbt.this}
+            where code in (select code from changed_codes) group by code
+        ),
+        last_days as (select min(date) as date from {dbt.this} inner join last_rows using (code, row_idx))
+        select stored.code, stored.row_idx, stored.atr_14, stored.adx_14, {", ".join(f"stored.{c}" for c in STATE)},
+               -- continued unless a split restated it (its last close changed) or ADX/SAR have no state yet
+               coalesce(stored.close = observed.close and stored.adx_14 is not null and stored.state_sar is not null,
+                        false) as continues
         from {dbt.this} as stored
-        inner join (select code, max(row_idx) as row_idx from {dbt.this} group by code) as last using (code, row_idx)
-        inner join extended_observations as observed using (code, row_idx)
-        where observed.close = stored.close and stored.adx_14 is not null and stored.state_sar is not null
+        inner join last_rows using (code, row_idx)
+        left join extended_observations as observed
+            on observed.code = stored.code and observed.row_idx = stored.row_idx
+               and observed.date >= (select date from last_days)
+        where stored.date >= (select date from last_days)
+        union all by name
+        select code, null as row_idx, false as continues from changed_codes
+        where code not in (select code from last_rows)
     """).to_arrow_table()
-    session.register("carried_state", carried)
+    session.register("changed_state", carried)
     recent = session.sql(f"""
+        with history_start as (  -- the earliest day STOCH's window of a continued code reaches
+            select min(o.date) as date
+            from extended_observations as o
+            inner join changed_state as c
+                on o.code = c.code and c.continues and o.row_idx = greatest(c.row_idx - {STOCH_LOOKBACK - 1}, 1)
+        )
         select o.code, o.date, o.row_idx, o.high, o.low, o.close, c.row_idx as carried_row
         from extended_observations as o
-        left join carried_state as c using (code)
-        where o.row_idx > coalesce(c.row_idx - {STOCH_LOOKBACK}, 0)
-        order by o.code, o.row_idx
+        inner join changed_state as c using (code)
+        where c.continues and o.row_idx > c.row_idx - {STOCH_LOOKBACK} and o.date >= (select date from history_start)
+        union all
+        select o.code, o.date, o.row_idx, o.high, o.low, o.close, null as carried_row
+        from extended_observations as o
+        where o.code in (select code from changed_state where not continues)
+        order by code, row_idx
     """).to_arrow_table()
-    session.unregister("carried_state")
+    session.unregister("changed_state")
     session.execute("drop view extended_observations")
+    carried = carried.filter(carried.column("continues")).drop_columns(["continues"])
     extended = compute_extended(recent.drop_columns(["carried_row"]), carried)
     return extended.filter(pc.greater(recent.column("row_idx"), pc.fill_null(recent.column("carried_row"), 0)))

@@ -5,10 +5,12 @@
     on_schema_change='fail'
 ) }}
 -- Long-memory features: every value that depends on more history than the other families' windows
--- (at most 61 rows): the exact recursive smoothings (the five EMAs, the MACD legs EMA 12/26 and
--- signal, Wilder's gain/loss means of RSI 14 and 2) and the trailing-252 volatility regime.
+-- (at most 21 rows): the exact recursive smoothings (the five EMAs, the MACD legs EMA 12/26 and
+-- signal, Wilder's gain/loss means of RSI 14 and 2), the 20/60-row volatility and the trailing-252
+-- volatility regime.
 -- Stored per observation so a daily run continues each code from its last stored row — the
--- recursion's state — reading 252 stored rows back instead of the whole history. A code whose
+-- recursion's state — reading 252 stored rows back (60 closes, 251 volatilities) instead of the
+-- whole history. A code whose
 -- stored last row no longer matches its observation (a split restated its adjusted history) or
 -- that has no Wilder state yet (≤ 15 rows) is recomputed whole; a full refresh recomputes all.
 {%- set carry = is_incremental() %}
@@ -18,21 +20,35 @@
 with
 
 {% if carry -%}
-last_stored as (
-    select stored.*
-    from {{ this }} as stored
-    inner join (select code, max(row_idx) as row_idx from {{ this }} group by code) as last using (code, row_idx)
+-- The tables are in date order (a full refresh writes them so, daily runs append), so the date
+-- filters below let the scans skip the row groups of older days.
+changed_codes as (  -- codes with observations after the last stored day
+    select distinct code
+    from {{ ref('int_price_observations') }}
+    where date > (select coalesce(max(date), date '1900-01-01') from {{ this }})  -- an empty table: every day is new
 ),
 
-carried as (  -- the codes a daily run continues, with their state
+last_rows as (  -- each changed code's last stored row
+    select code, max(row_idx) as row_idx, max(date) as date
+    from {{ this }}
+    where code in (select code from changed_codes)
+    group by code
+),
+
+carried as (  -- the codes a daily run continues, with their state (the stored last row)
     select stored.*
-    from last_stored as stored
+    from {{ this }} as stored
+    inner join last_rows using (code, row_idx)
     inner join {{ ref('int_price_observations') }} as observed using (code, row_idx)
-    where observed.close = stored.close and stored.row_idx > {{ wilder_periods | max }} + 1
+    where stored.date >= (select min(date) from last_rows)
+      and observed.date >= (select min(date) from last_rows)
+      and observed.close = stored.close
+      and stored.row_idx > {{ wilder_periods | max }} + 1
 ),
 
 {% endif -%}
-observations as (  -- full refresh: every row; daily run: a carried code's state row and its new rows
+observations as (  -- full refresh: every row; daily run: a carried code's state row and its new rows,
+                   -- and every row of a changed code that is not carried (recomputed whole)
     select
         o.code,
         o.date,
@@ -54,8 +70,13 @@ observations as (  -- full refresh: every row; daily run: a carried code's state
         {%- endif %}
     from {{ ref('int_price_observations') }} as o
     {%- if carry %}
-    left join carried as c using (code)
-    where o.row_idx >= coalesce(c.row_idx, 0)
+    inner join carried as c using (code)
+    where o.row_idx >= c.row_idx and o.date >= (select min(date) from carried)
+    union all by name
+    select
+        code, date, row_idx, close, close - prev_close as change, cast(null as integer) as state_row
+    from {{ ref('int_price_observations') }}
+    where code in (select code from changed_codes) and code not in (select code from carried)
     {%- endif %}
 ),
 
@@ -93,20 +114,28 @@ with_signal as (
 ),
 
 {% if carry -%}
+regime_start as (  -- the earliest day a carried code's trailing-252 window reaches
+    select min(o.date) as date
+    from {{ ref('int_price_observations') }} as o
+    inner join carried as c on o.code = c.code and o.row_idx = greatest(c.row_idx - {{ regime_rows - 1 }}, 1)
+),
+
 regime_history as (  -- a carried code's stored rows that a new row's trailing-252 window reaches
     select stored.code, stored.row_idx, stored.close, stored.volatility_20d
     from {{ this }} as stored
     inner join carried as c using (code)
     where stored.row_idx > c.row_idx - {{ regime_rows }}
+      and stored.date >= (select date from regime_start)
 ),
 
 {% endif -%}
-volatility as (  -- the 20-row volatility of the rows to compute (20 stored closes before them suffice)
-    select code, row_idx, volatility_20d
+volatility as (  -- the 20- and 60-row volatility of the rows to compute (60 stored closes before them suffice)
+    select code, row_idx, volatility_20d, volatility_60d
     from (
         select
             *,
-            {{ rolling_volatility('returns_1d', 20) }} as volatility_20d
+            {{ rolling_volatility('returns_1d', 20) }} as volatility_20d,
+            {{ rolling_volatility('returns_1d', 60) }} as volatility_60d
         from (
             select *, {{ simple_return('close', 1) }} as returns_1d
             from (
@@ -114,7 +143,7 @@ volatility as (  -- the 20-row volatility of the rows to compute (20 stored clos
                 select history.code, history.row_idx, history.close, c.row_idx as state_row
                 from regime_history as history
                 inner join carried as c using (code)
-                where history.row_idx > c.row_idx - 21
+                where history.row_idx > c.row_idx - 61
                 union all
                 {%- endif %}
                 select code, row_idx, close, state_row from observations
@@ -133,6 +162,7 @@ regime as (
         v.code,
         v.row_idx,
         v.volatility_20d,
+        v.volatility_60d,
         {{ threshold_flag('v.volatility_20d', 'quantile_cont(earlier.volatility_20d, 0.8)', '>') }} as high_vol_flag,
         {{ threshold_flag('v.volatility_20d', 'quantile_cont(earlier.volatility_20d, 0.2)', '<') }} as low_vol_flag
     from volatility as v
@@ -142,12 +172,13 @@ regime as (
         select code, row_idx, volatility_20d from volatility
     ) as earlier
         on earlier.code = v.code and earlier.row_idx between v.row_idx - {{ regime_rows - 1 }} and v.row_idx
-    group by v.code, v.row_idx, v.volatility_20d
+    group by v.code, v.row_idx, v.volatility_20d, v.volatility_60d
     {%- else %}
     select
         code,
         row_idx,
         volatility_20d,
+        volatility_60d,
         {{ trailing_quantile_flag('volatility_20d', 0.8, regime_rows, '>') }} as high_vol_flag,
         {{ trailing_quantile_flag('volatility_20d', 0.2, regime_rows, '<') }} as low_vol_flag
     from volatility
@@ -168,8 +199,12 @@ select
     s.rsi_{{ n }}_loss,
     {%- endfor %}
     r.volatility_20d,
+    r.volatility_60d,
     r.high_vol_flag,
     r.low_vol_flag
 from with_signal as s
 inner join regime as r using (code, row_idx)
 where s.row_idx > coalesce(s.state_row, 0)
+{%- if not carry %}
+order by s.date, s.code  -- date order: a daily run's date filters skip whole row groups
+{%- endif %}

@@ -25,7 +25,7 @@ stored as (
 ),
 
 new_bars as (  -- adjusted from the raw bars after the last stored day only (see jquants_daily_bars)
-    select * from ({{ jquants_daily_bars(after='(select max(date) from ' ~ this ~ ')') }})
+    select * from ({{ jquants_daily_bars(after="(select coalesce(max(date), date '1900-01-01') from " ~ this ~ ")") }})
     where adj_close > 0
 ),
 
@@ -64,3 +64,6 @@ select
     cast(rows_before + row_number() over (partition by code order by date) as integer) as row_idx,
     coalesce(lag(adj_close) over (partition by code order by date), close_before) as prev_close
 from to_number
+{%- if not carry %}
+order by date, code  -- date order, as daily runs append: date filters skip whole row groups
+{%- endif %}
