@@ -31,6 +31,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.cli import DBT_THREAD_SAFE_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 FEATURE_MODELS = "+ml_dataset"
 
@@ -43,7 +45,8 @@ def ingest(db: Path, codes: int, years: float) -> None:
 
 
 def dbt(args: list[str], db: Path, target: Path, check: bool = True) -> float:
-    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")}
+    env = {**os.environ, **DBT_THREAD_SAFE_ENV, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
+           "DBT_LOG_PATH": str(target / "logs")}
     dbt_bin = Path(sys.executable).with_name("dbt")
     t0 = time.monotonic()
     subprocess.run([str(dbt_bin), *args, "--profiles-dir", str(ROOT), "--project-dir", str(ROOT), "--quiet"],
@@ -92,8 +95,8 @@ def main() -> None:
         rows = con.sql("select count(*) from ml_dataset").fetchall()[0][0]
         cols = len(con.sql("select * from ml_dataset limit 0").columns)
         t0 = time.monotonic()
-        con.sql(f"select count(*), sum(hash(t)) from ({long_memory}) t").fetchall()
-        con.sql(f"select count(*), sum(hash(t)) from ({compiled}) t").fetchall()
+        con.sql(f"select count(*), sum(hash(t)) from ({long_memory}\n) t").fetchall()
+        con.sql(f"select count(*), sum(hash(t)) from ({compiled}\n) t").fetchall()
         compute_s = time.monotonic() - t0
         t0 = time.monotonic()
         con.execute("create or replace table main._bench_floor as select * from ml_dataset")

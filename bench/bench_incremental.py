@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,25 +31,9 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_features import ingest  # noqa: E402
-from daily_replay import advance, bar_days, max_differences, rewind  # noqa: E402
+from bench_features import dbt, ingest  # noqa: E402
+from daily_replay import INCREMENTAL_TABLES, advance, bar_days, max_differences, rewind  # noqa: E402
 
-TABLES = {
-    "intermediate.int_price_observations": ("code", "date"),
-    "intermediate.int_features__long_memory": ("code", "row_idx"),
-    "intermediate.int_features__extended": ("code", "row_idx"),
-    "main.ml_dataset": ("code", "date"),
-}
-
-
-def dbt(args: list[str], db: Path, target: Path, check: bool = True) -> float:
-    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs"),
-           "OPENBLAS_MAIN_FREE": "1", "POLARS_MAX_THREADS": "2"}
-    dbt_bin = Path(sys.executable).with_name("dbt")
-    t0 = time.monotonic()
-    subprocess.run([str(dbt_bin), *args, "--profiles-dir", str(ROOT), "--project-dir", str(ROOT), "--quiet"],
-                   env=env, cwd=ROOT, check=check)
-    return time.monotonic() - t0
 
 
 def slowest_models(target: Path, n: int = 5) -> list[tuple[str, float]]:
@@ -69,6 +51,7 @@ def main() -> None:
                     help="trading days to replay (≥ 3: the second-to-last is a dbt build of the features, the last a whole dbt build)")
     ap.add_argument("--workdir", type=Path, help="where the working copies go (default: a temp dir)")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    ap.add_argument("--keep", type=Path, help="keep the two final warehouses (daily.duckdb, full.duckdb) in this folder")
     args = ap.parse_args()
     if args.days < 3:
         ap.error("--days must be at least 3 (runs, then a build of the features, then a whole build)")
@@ -113,14 +96,20 @@ def main() -> None:
         rows = con.execute("select count(*) from ml_dataset").fetchone()[0]
         con.close()
         agreement = {}
-        for table, key in TABLES.items():
+        for table, key in INCREMENTAL_TABLES.items():
             differences = max_differences(db, full, table, key)
+            mismatched = {c: n for c, (_, n) in differences.items() if n}
             agreement[table] = {"columns": len(differences),
                                 "max_difference": max(d for d, _ in differences.values()),
-                                "rows_differing": sum(n for _, n in differences.values())}
+                                "mismatched_rows_by_column": mismatched}
             print(f"{table}: {len(differences)} columns vs a full refresh — largest difference "
-                  f"{agreement[table]['max_difference']:.1e} (relative to max(|x|, 1)), "
-                  f"{agreement[table]['rows_differing']} NULL/row/integer mismatches")
+                  f"{agreement[table]['max_difference']:.1e} (relative to max(|x|, 1)); NULL/row/integer mismatches: "
+                  f"{mismatched or 'none'}")
+
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.move(db, args.keep / "daily.duckdb")
+            shutil.move(full, args.keep / "full.duckdb")
 
     runs = [d["seconds"] for d in daily if d["command"].startswith("dbt run")]
     figures = {"rows": rows, "full_refresh_s": round(full_s, 2), "dbt_startup_s": round(startup_s, 2), "daily": daily,

@@ -14,6 +14,14 @@ from pathlib import Path
 
 import duckdb
 
+# the incremental models and their keys: what a daily run must leave equal to a full refresh
+INCREMENTAL_TABLES = {
+    "intermediate.int_price_observations": ("code", "date"),
+    "intermediate.int_features__long_memory": ("code", "row_idx"),
+    "intermediate.int_features__extended": ("code", "row_idx"),
+    "main.ml_dataset": ("code", "date"),
+}
+
 # raw table -> the column saying when a row became known
 PUBLISHED_ON = {
     "equities_bars_daily": '"Date"',

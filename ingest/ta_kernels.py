@@ -96,13 +96,13 @@ def dmi_kernel(high, low, close, starts, ends, n, carry_at, carry_state):
                 m_dm += down
             tr = tr - tr / n + _true_range(high[t], low[t], close[t - 1])
             sums[t, 0], sums[t, 1], sums[t, 2] = p_dm, m_dm, tr
-            if tr != 0.0:
-                pdi, mdi = 100.0 * p_dm / tr, 100.0 * m_dm / tr
+            if tr != 0.0:  # ratios before × 100, so that no value rounds above 100
+                pdi, mdi = 100.0 * (p_dm / tr), 100.0 * (m_dm / tr)
             else:
                 pdi, mdi = 0.0, 0.0
             plus_di[t], minus_di[t] = pdi, mdi
             valid = tr != 0.0 and pdi + mdi != 0.0
-            dx = 100.0 * abs(mdi - pdi) / (pdi + mdi) if valid else 0.0
+            dx = 100.0 * (abs(mdi - pdi) / (pdi + mdi)) if valid else 0.0
             k = t - s  # row within the code, 0-based: DI from k = n, ADX from k = 2n - 1
             if warm and k <= 2 * n - 1:
                 if valid:
@@ -195,7 +195,7 @@ def stoch_kernel(high, low, close, starts, ends, k_period, slow_k, slow_d):
             for j in range(t - k_period + 1, t):
                 hh = max(hh, high[j])
                 ll = min(ll, low[j])
-            fast[t] = 100.0 * (close[t] - ll) / (hh - ll) if hh - ll != 0.0 else 0.0
+            fast[t] = 100.0 * ((close[t] - ll) / (hh - ll)) if hh - ll != 0.0 else 0.0  # ≤ 100 exactly
         for t in range(s + k_period + slow_k - 2, e):
             acc = 0.0
             for j in range(t - slow_k + 1, t + 1):

@@ -8,11 +8,12 @@
                       wilder_mean(rsi_loss(change), n, index, partition_by)) }}
 {%- endmacro %}
 
-{#- RSI from the Wilder means of gains and losses (stored separately so a daily run can continue them). -#}
+{#- RSI from the Wilder means of gains and losses (stored separately so a daily run can continue them).
+    The ratio first, as TA-Lib: 100 * G / (G + L) rounds to 100.00000000000001 when L = 0. -#}
 {% macro rsi_from_means(gain, loss) -%}
     case
         when ({{ gain }}) + ({{ loss }}) = 0 then 50.0
-        else 100.0 * ({{ gain }}) / (({{ gain }}) + ({{ loss }}))
+        else 100.0 * (({{ gain }}) / (({{ gain }}) + ({{ loss }})))
     end
 {%- endmacro %}
 

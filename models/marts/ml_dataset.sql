@@ -65,8 +65,8 @@ recent_long_memory as (  -- a date filter the scan can apply, before the join on
 ),
 
 flow as ({{ flow_features('recent') }}),
-returns_ as ({{ returns_features('flow') }}),
-emas as ({{ ema_features('returns_', 'recent_long_memory') }}),
+returns as ({{ returns_features('flow') }}),
+emas as ({{ ema_features('returns', 'recent_long_memory') }}),
 macd as ({{ macd_features('emas') }}),
 rsi as ({{ rsi_features('macd') }}),
 bollinger as ({{ bollinger_features('rsi') }}),
@@ -107,7 +107,7 @@ bound_rows as (  -- daily run: every code's rows on the new rows' dates, and the
 ),
 
 {% endif -%}
-returns as (  -- narrow: the bounds need only the returns, not the flow join of the feature chain again
+bound_returns as (  -- narrow: the bounds need only the returns, not the flow join of the feature chain again
     select
         date,
         {{ simple_return('close', 1) }}  as returns_1d,
@@ -119,7 +119,7 @@ returns as (  -- narrow: the bounds need only the returns, not the flow join of 
 
 bounds as (
     {{ cross_sectional_bounds(
-        'returns' ~ (' where date in (select date from features)' if is_incremental() else ''),
+        'bound_returns' ~ (' where date in (select date from features)' if is_incremental() else ''),
         ['returns_1d', 'returns_5d', 'returns_10d', 'returns_20d']) }}
 ),
 

@@ -25,7 +25,7 @@ from tests.conftest import ingest, query
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from daily_replay import advance, bar_days, max_differences, rewind  # noqa: E402
+from daily_replay import INCREMENTAL_TABLES, advance, bar_days, max_differences, rewind  # noqa: E402
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 MARKET = MarketConfig(seed=29, n_codes=24, start=date(2024, 1, 4), end=date(2024, 9, 30), split_rate=0.6)
@@ -33,12 +33,6 @@ INCREMENTS = 30
 # the smoothings of a daily run sum in another order than a full refresh: equal to ~1e-11 of the
 # price scale (observed max 5e-11 for the MACD histogram); everything else must match exactly
 TOLERANCE = 1e-9
-TABLES = {
-    "intermediate.int_price_observations": ("code", "date"),
-    "intermediate.int_features__long_memory": ("code", "row_idx"),
-    "intermediate.int_features__extended": ("code", "row_idx"),
-    "main.ml_dataset": ("code", "date"),
-}
 
 
 def dbt_run(db: Path, target: Path, *args: str) -> None:
@@ -87,11 +81,11 @@ def test_the_replayed_days_include_splits(loaded, replayed):
     assert splits >= 2
 
 
-@pytest.mark.parametrize("table", list(TABLES))
+@pytest.mark.parametrize("table", list(INCREMENTAL_TABLES))
 def test_thirty_daily_runs_equal_a_full_refresh(replayed, table):
     db, full, _, _ = replayed
     assert query(db, f"select count(*) from {table}") == query(full, f"select count(*) from {table}")
-    differences = max_differences(db, full, table, TABLES[table])
+    differences = max_differences(db, full, table, INCREMENTAL_TABLES[table])
     assert differences
     mismatched = {c: n for c, (_, n) in differences.items() if n}
     assert not mismatched, f"rows that differ beyond rounding (NULLs, missing rows, integers): {mismatched}"

@@ -17,15 +17,16 @@ def model(dbt, session):
                on_schema_change="fail")
     observations = dbt.ref("int_price_observations")
     if not dbt.is_incremental:
-        extended = compute_extended(observations.order("code, row_idx").select("code, date, row_idx, high, low, close")
-                                    .to_arrow_table())
-        # stored in date order, as daily runs append: their date filters skip whole row groups
-        return extended.sort_by([("date", "ascending"), ("code", "ascending")])
+        # stored in (code, row_idx) order: sorting by date as the SQL models do would hold a second
+        # copy of the table in Python (+0.6 GB at the peak of a full refresh) for little: a daily
+        # run reads only its changed codes' last rows here
+        return compute_extended(observations.order("code, row_idx").select("code, date, row_idx, high, low, close")
+                                .to_arrow_table())
 
-    # The tables are in date order (a full refresh writes them so, daily runs append), so the date
-    # filters let the scans skip the row groups of older days.
+    # The observations are in date order (a full refresh writes them so, daily runs append), so the
+    # date filters let their scans skip the row groups of older days.
     observations.create_view("extended_observations")  # a temporary view, for the SQL below
-    carried = session.sql(f"""
+    changed = session.sql(f"""
         with changed_codes as (  -- codes with observations after the last stored day
             select distinct code from extended_observations
             where date > (select coalesce(max(date), date '1900-01-01') from {dbt.this})
@@ -34,7 +35,7 @@ def model(dbt, session):
             select code, max(row_idx) as row_idx from {dbt.this}
             where code in (select code from changed_codes) group by code
         ),
-        last_days as (select min(date) as date from {dbt.this} inner join last_rows using (code, row_idx))
+        first_last_day as (select min(date) as date from {dbt.this} inner join last_rows using (code, row_idx))
         select stored.code, stored.row_idx, stored.atr_14, stored.adx_14, {", ".join(f"stored.{c}" for c in STATE)},
                -- continued unless a split restated it (its last close changed) or ADX/SAR have no state yet
                coalesce(stored.close = observed.close and stored.adx_14 is not null and stored.state_sar is not null,
@@ -43,13 +44,13 @@ def model(dbt, session):
         inner join last_rows using (code, row_idx)
         left join extended_observations as observed
             on observed.code = stored.code and observed.row_idx = stored.row_idx
-               and observed.date >= (select date from last_days)
-        where stored.date >= (select date from last_days)
+               and observed.date >= (select date from first_last_day)
+        where stored.date >= (select date from first_last_day)
         union all by name
         select code, null as row_idx, false as continues from changed_codes
         where code not in (select code from last_rows)
     """).to_arrow_table()
-    session.register("changed_state", carried)
+    session.register("changed_state", changed)
     recent = session.sql(f"""
         with history_start as (  -- the earliest day STOCH's window of a continued code reaches
             select min(o.date) as date
@@ -69,6 +70,6 @@ def model(dbt, session):
     """).to_arrow_table()
     session.unregister("changed_state")
     session.execute("drop view extended_observations")
-    carried = carried.filter(carried.column("continues")).drop_columns(["continues"])
+    carried = changed.filter(changed.column("continues")).drop_columns(["continues"])
     extended = compute_extended(recent.drop_columns(["carried_row"]), carried)
     return extended.filter(pc.greater(recent.column("row_idx"), pc.fill_null(recent.column("carried_row"), 0)))

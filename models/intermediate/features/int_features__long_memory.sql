@@ -16,6 +16,7 @@
 {%- set carry = is_incremental() %}
 {%- set ema_spans = [5, 10, 12, 20, 26, 60, 200] %}
 {%- set wilder_periods = [14, 2] %}
+{%- set volatility_rows = [20, 60] %}  {#- returns per volatility window: the longest needs 60 closes before a row #}
 {%- set regime_rows = 252 %}
 with
 
@@ -134,8 +135,9 @@ volatility as (  -- the 20- and 60-row volatility of the rows to compute (60 sto
     from (
         select
             *,
-            {{ rolling_volatility('returns_1d', 20) }} as volatility_20d,
-            {{ rolling_volatility('returns_1d', 60) }} as volatility_60d
+            {%- for n in volatility_rows %}
+            {{ rolling_volatility('returns_1d', n) }} as volatility_{{ n }}d{{ ',' if not loop.last }}
+            {%- endfor %}
         from (
             select *, {{ simple_return('close', 1) }} as returns_1d
             from (
@@ -143,7 +145,7 @@ volatility as (  -- the 20- and 60-row volatility of the rows to compute (60 sto
                 select history.code, history.row_idx, history.close, c.row_idx as state_row
                 from regime_history as history
                 inner join carried as c using (code)
-                where history.row_idx > c.row_idx - 61
+                where history.row_idx > c.row_idx - {{ (volatility_rows | max) + 1 }}
                 union all
                 {%- endif %}
                 select code, row_idx, close, state_row from observations
