@@ -22,6 +22,8 @@ INDICATORS = ("atr_14", "natr_14", "adx_14", "plus_di_14", "minus_di_14", "psar"
 # what a daily run needs, besides atr_14 and adx_14, to continue a code from its last row
 STATE = ("state_dmi_plus_dm", "state_dmi_minus_dm", "state_dmi_tr", "state_sar", "state_sar_ep", "state_sar_af",
          "state_sar_is_long")
+# the columns of a code's last stored row that a daily run continues from
+CARRIED = ("atr_14", "adx_14", *STATE)
 # rows before a row that its STOCH reads (TA-Lib's lookback: fast %K 14, slow %K 3, slow %D 3)
 STOCH_LOOKBACK = (14 - 1) + (3 - 1) + (3 - 1)
 
@@ -224,9 +226,9 @@ def compute_extended(table: pa.Table, carried: pa.Table | None = None) -> pa.Tab
     date, row_idx, close, the indicators and the state columns (STATE) for every row.
 
     ``carried`` (optional): one row per code to continue rather than start — its row_idx (a row
-    of ``table``, the code's last stored row, with at least the 18 rows before it for STOCH) and
-    that row's atr_14, adx_14 and STATE columns. Rows up to that one come out unreliable; the
-    caller keeps the later ones only."""
+    of ``table``, the code's last stored row, with at least the 17 rows before it for STOCH) and
+    that row's CARRIED columns. Rows up to that one come out unreliable; the caller keeps the
+    later ones only."""
     codes = table.column("code").to_numpy(zero_copy_only=False)
     row_idx = table.column("row_idx").to_numpy()
     high = table.column("high").to_numpy().astype(np.float64)
@@ -234,21 +236,27 @@ def compute_extended(table: pa.Table, carried: pa.Table | None = None) -> pa.Tab
     close = table.column("close").to_numpy().astype(np.float64)
     starts, ends = code_bounds(codes)
     carry_at = np.full(len(starts), -1, dtype=np.int64)
-    carry = np.full((len(starts), 9), np.nan)  # atr, +DM, -DM, TR, ADX, SAR, EP, AF, long
+    carry = {c: np.full(len(starts), np.nan) for c in CARRIED}  # per code, NaN where it starts afresh
     if carried is not None and carried.num_rows:
-        columns = ["atr_14", "state_dmi_plus_dm", "state_dmi_minus_dm", "state_dmi_tr", "adx_14",
-                   "state_sar", "state_sar_ep", "state_sar_af", "state_sar_is_long"]
         by_code = {code: i for i, code in enumerate(carried.column("code").to_pylist())}
         carried_rows = carried.column("row_idx").to_numpy()
-        values = np.column_stack([carried.column(c).to_numpy(zero_copy_only=False).astype(np.float64) for c in columns])
+        values = {c: carried.column(c).to_numpy(zero_copy_only=False).astype(np.float64) for c in CARRIED}
         for i, start in enumerate(starts):
             j = by_code.get(codes[start])
             if j is not None:
                 carry_at[i] = start + (carried_rows[j] - row_idx[start])
-                carry[i] = values[j]
-    atr = atr_kernel(high, low, close, starts, ends, PERIOD, carry_at, carry[:, 0])
-    plus_di, minus_di, adx, dmi_sums = dmi_kernel(high, low, close, starts, ends, PERIOD, carry_at, carry[:, [1, 2, 3, 4]])
-    psar, sar_state = sar_kernel(high, low, starts, ends, 0.02, 0.2, carry_at, carry[:, 5:])
+                for c in CARRIED:
+                    carry[c][i] = values[c][j]
+
+    def state_of(*names: str) -> np.ndarray:
+        return np.column_stack([carry[c] for c in names])
+
+    atr = atr_kernel(high, low, close, starts, ends, PERIOD, carry_at, carry["atr_14"])
+    plus_di, minus_di, adx, dmi_sums = dmi_kernel(
+        high, low, close, starts, ends, PERIOD, carry_at,
+        state_of("state_dmi_plus_dm", "state_dmi_minus_dm", "state_dmi_tr", "adx_14"))
+    psar, sar_state = sar_kernel(high, low, starts, ends, 0.02, 0.2, carry_at,
+                                 state_of("state_sar", "state_sar_ep", "state_sar_af", "state_sar_is_long"))
     stoch_k, stoch_d = stoch_kernel(high, low, close, starts, ends, 14, 3, 3)
     with np.errstate(divide="ignore", invalid="ignore"):
         natr = np.where(close != 0, atr / close * 100.0, np.nan)

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.ta_kernels import INDICATORS, STATE, STOCH_LOOKBACK, compute_extended
+from ingest.ta_kernels import CARRIED, INDICATORS, STATE, STOCH_LOOKBACK, compute_extended
 
 
 def market(n: int = 3000, codes: int = 3, seed: int = 7) -> pa.Table:
@@ -42,7 +42,7 @@ def test_continuing_from_a_stored_state_equals_one_pass():
     whole = compute_extended(table)
     cut = 2500  # stored rows per code; the rest arrive "daily"
     last = whole.filter(pc.equal(whole.column("row_idx"), cut))
-    carried = last.select(["code", "row_idx", "atr_14", "adx_14", *STATE])
+    carried = last.select(["code", "row_idx", *CARRIED])
     recent = table.filter(pc.greater(table.column("row_idx"), cut - STOCH_LOOKBACK))
     continued = compute_extended(recent, carried).filter(pc.greater(recent.column("row_idx"), cut))
     expected = whole.filter(pc.greater(whole.column("row_idx"), cut))

@@ -9,7 +9,7 @@ is still in ADX's warm-up, is recomputed whole."""
 
 import pyarrow.compute as pc
 
-from ingest.ta_kernels import STATE, STOCH_LOOKBACK, compute_extended
+from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended
 
 
 def model(dbt, session):
@@ -36,7 +36,7 @@ def model(dbt, session):
             where code in (select code from changed_codes) group by code
         ),
         first_last_day as (select min(date) as date from {dbt.this} inner join last_rows using (code, row_idx))
-        select stored.code, stored.row_idx, stored.atr_14, stored.adx_14, {", ".join(f"stored.{c}" for c in STATE)},
+        select stored.code, stored.row_idx, {", ".join(f"stored.{c}" for c in CARRIED)},
                -- continued unless a split restated it (its last close changed) or ADX/SAR have no state yet
                coalesce(stored.close = observed.close and stored.adx_14 is not null and stored.state_sar is not null,
                         false) as continues
