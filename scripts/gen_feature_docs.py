@@ -170,11 +170,29 @@ COLUMNS = {
     "turnover_value_cs_pct": "Percentile rank of turnover_value that day.",
     "turnover_value_cs_z": "z-score of turnover_value that day.",
     "sector33_code": "The stock's 33-industry code as of the date (point-in-time listing); NULL when unlisted in the master.",
+    # window columns of the shared window pass (int_features__windows), consumed by their family
+    "close_1_back": "Window column (returns family): the close 1 observation back, lag(C, 1); dropped by `returns_features`.",
+    "close_5_back": "Window column (returns family): lag(C, 5).",
+    "close_10_back": "Window column (returns family): lag(C, 10).",
+    "close_20_back": "Window column (returns family): lag(C, 20).",
+    "rsi_14_prev": "Window column (RSI family): the previous observation's RSI(14); dropped by `rsi_features`.",
+    "close_mean_20": "Window column (Bollinger family): mean of the last 20 closes (NULL before 20); dropped by `bollinger_features`.",
+    "close_pop_std_20": "Window column (Bollinger family): population std of the last 20 closes.",
+    "volatility_20d_prev": "Window column (volatility family): the previous observation's volatility_20d; dropped by `volatility_features`.",
+    "log_range_sq_mean_20": "Window column (volatility family): mean of ln(H/L)² over the last 20 observations (Parkinson).",
+    "ema_5_prev": "Window column (MA-derived family): the previous observation's EMA 5; dropped by `ma_derived_features`.",
+    "ema_20_prev": "Window column (MA-derived family): the previous observation's EMA 20.",
+    "ema_60_prev": "Window column (MA-derived family): the previous observation's EMA 60.",
+    "returns_1d_std_20": "Window column (MA-derived family): sample std of the last 20 one-day returns (C / prev_close − 1), the Sharpe ratios' denominator.",
+    "close_1_ahead": "Window column (targets family): the close 1 observation ahead, lead(C, 1); dropped by `target_features`.",
+    "close_5_ahead": "Window column (targets family): lead(C, 5).",
+    "close_10_ahead": "Window column (targets family): lead(C, 10).",
+    "close_20_ahead": "Window column (targets family): lead(C, 20).",
 }
 
 MODELS = {
     "models/intermediate/features/_features__models.yml": [
-        ("intermediate", "int_features__returns"), ("intermediate", "int_features__emas"),
+        ("intermediate", "int_features__windows"), ("intermediate", "int_features__returns"), ("intermediate", "int_features__emas"),
         ("intermediate", "int_features__macd"), ("intermediate", "int_features__rsi"),
         ("intermediate", "int_features__bollinger"), ("intermediate", "int_features__volatility"),
         ("intermediate", "int_features__ma_derived"), ("intermediate", "int_features__targets"),

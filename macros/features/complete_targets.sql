@@ -23,7 +23,7 @@ set
     {%- for h in [1, 5, 10] %}
     target_{{ h }}d_binary = coalesce(stored.target_{{ h }}d_binary, completed.target_{{ h }}d_binary){{ ',' if not loop.last }}
     {%- endfor %}
-from ({{ target_features(open_rows) }}) as completed
+from ({{ target_features('(select *, ' ~ target_windows() ~ ' from ' ~ open_rows ~ ')') }}) as completed
 where stored.code = completed.code
   and stored.row_idx = completed.row_idx
   and stored.target_20d is null

@@ -1,15 +1,24 @@
 {#- MA-derived (17) and Returns×MA (12): deviations, gaps, slopes, crosses, the ribbon, momentum
-    ratios, interactions and Sharpe ratios. -#}
+    ratios, interactions and Sharpe ratios.
+    ma_derived_windows: the previous row's EMAs and the 20-row std of the 1-day return, taken in the
+    shared window pass (feature_windows), where returns_1d is not a column yet: it is C / prev_close - 1,
+    prev_close being the previous observation's close. -#}
+{% macro ma_derived_windows() -%}
+    {%- for span in [5, 20, 60] %}
+    lag(ema_{{ span }}) over (partition by code order by row_idx) as ema_{{ span }}_prev,
+    {%- endfor %}
+    {{ rolling_std(relative_change('close', 'prev_close'), 20) }} as returns_1d_std_20
+{%- endmacro %}
+
 {% macro ma_derived_features(relation) -%}
 with
 
 slopes as (
     select
-        *,
-        ema_5 / nullif(lag(ema_5) over (partition by code order by row_idx), 0) - 1   as ema5_slope,
-        ema_20 / nullif(lag(ema_20) over (partition by code order by row_idx), 0) - 1 as ema20_slope,
-        ema_60 / nullif(lag(ema_60) over (partition by code order by row_idx), 0) - 1 as ema60_slope,
-        {{ rolling_std('returns_1d', 20) }}                                           as returns_1d_std_20
+        * exclude (ema_5_prev, ema_20_prev, ema_60_prev),
+        {{ relative_change('ema_5', 'ema_5_prev') }}   as ema5_slope,
+        {{ relative_change('ema_20', 'ema_20_prev') }} as ema20_slope,
+        {{ relative_change('ema_60', 'ema_60_prev') }} as ema60_slope
     from {{ relation }}
 ),
 

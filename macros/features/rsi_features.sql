@@ -1,5 +1,10 @@
 {#- RSI (3): Wilder's RSI(14) and RSI(2) exactly as TA-Lib RSI (from the long-memory gain/loss
-    means), and the one-row change of RSI(14). -#}
+    means), and the one-row change of RSI(14).
+    rsi_windows: the previous row's RSI(14), taken in the shared window pass (feature_windows). -#}
+{% macro rsi_windows() -%}
+    lag({{ rsi_from_means('rsi_14_gain', 'rsi_14_loss') }}) over (partition by code order by row_idx) as rsi_14_prev
+{%- endmacro %}
+
 {% macro rsi_features(relation) -%}
 with
 
@@ -12,7 +17,7 @@ levels as (
 )
 
 select
-    *,
-    rsi_14 - lag(rsi_14) over (partition by code order by row_idx) as rsi_delta
+    * exclude (rsi_14_prev),
+    rsi_14 - rsi_14_prev as rsi_delta
 from levels
 {%- endmacro %}

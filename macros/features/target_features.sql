@@ -1,15 +1,21 @@
 {#- Targets (7): forward returns over the next h observations of the code and their signs.
-    The only columns that look forward; every feature looks at rows <= t. -#}
+    The only columns that look forward; every feature looks at rows <= t.
+    target_windows: the closes h rows ahead, taken in the shared window pass (feature_windows). -#}
+{% macro target_windows() -%}
+    {%- for h in [1, 5, 10, 20] %}
+    lead(close, {{ h }}) over (partition by code order by row_idx) as close_{{ h }}_ahead{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {% macro target_features(relation) -%}
 with
 
 forward as (
     select
-        *,
-        {{ forward_return('close', 1) }}  as target_1d,
-        {{ forward_return('close', 5) }}  as target_5d,
-        {{ forward_return('close', 10) }} as target_10d,
-        {{ forward_return('close', 20) }} as target_20d
+        * exclude (close_1_ahead, close_5_ahead, close_10_ahead, close_20_ahead),
+        {%- for h in [1, 5, 10, 20] %}
+        {{ relative_change('close_' ~ h ~ '_ahead', 'close') }} as target_{{ h }}d{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ relation }}
 )
 

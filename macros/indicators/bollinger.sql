@@ -1,10 +1,10 @@
-{#- Bollinger %b: (x - lower) / (upper - lower), bands mean_n ± k·pop-std_n; not clipped; NULL if the bands collapse. -#}
-{% macro bollinger_pct_b(x, n=20, k=2, order_by='row_idx', partition_by='code') -%}
-    ({{ x }} - (({{ rolling_mean(x, n, order_by, partition_by) }}) - {{ k }} * ({{ rolling_std(x, n, 0, order_by, partition_by) }})))
-    / nullif(2 * {{ k }} * ({{ rolling_std(x, n, 0, order_by, partition_by) }}), 0)
+{#- Bollinger %b from the band's moments: (x - lower) / (upper - lower), bands mean ± k·std (the
+    population std of the same n rows); not clipped; NULL if the bands collapse or are undefined. -#}
+{% macro bollinger_pct_b(x, mean, std, k=2) -%}
+    ({{ x }} - (({{ mean }}) - {{ k }} * ({{ std }}))) / nullif(2 * {{ k }} * ({{ std }}), 0)
 {%- endmacro %}
 
-{#- Bollinger bandwidth: (upper - lower) / middle. -#}
-{% macro bollinger_bandwidth(x, n=20, k=2, order_by='row_idx', partition_by='code') -%}
-    2 * {{ k }} * ({{ rolling_std(x, n, 0, order_by, partition_by) }}) / nullif({{ rolling_mean(x, n, order_by, partition_by) }}, 0)
+{#- Bollinger bandwidth from the band's moments: (upper - lower) / middle. -#}
+{% macro bollinger_bandwidth(mean, std, k=2) -%}
+    2 * {{ k }} * ({{ std }}) / nullif({{ mean }}, 0)
 {%- endmacro %}

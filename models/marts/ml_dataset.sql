@@ -65,9 +65,10 @@ recent_long_memory as (  -- a date filter the scan can apply, before the join on
 ),
 
 flow as ({{ flow_features('recent') }}),
-returns as ({{ returns_features('flow') }}),
-emas as ({{ ema_features('returns', 'recent_long_memory') }}),
-macd as ({{ macd_features('emas') }}),
+emas as ({{ ema_features('flow', 'recent_long_memory') }}),
+windows as ({{ feature_windows('emas') }}),
+returns as ({{ returns_features('windows') }}),
+macd as ({{ macd_features('returns') }}),
 rsi as ({{ rsi_features('macd') }}),
 bollinger as ({{ bollinger_features('rsi') }}),
 volatility as ({{ volatility_features('bollinger') }}),
@@ -242,9 +243,8 @@ dataset as (
     from joined
 )
 
+-- No ORDER BY: a full refresh writes the rows in the window pass's (code, row_idx) order, daily runs
+-- append by date. Sorting the 90 columns by date cost 13 s of a 25 s build (it spills at the 3 GB
+-- memory limit); its gain, completing targets in place in fewer row groups, is 0.5 s a day for the
+-- first 20 daily runs after a full refresh, by when the open targets all lie in appended rows.
 select * from dataset
-{%- if not is_incremental() %}
--- stored in date order, as daily runs append: date filters (a daily run's, analysts' "latest day")
--- skip whole row groups, and completing targets in place touches only the newest ones
-order by date, code
-{%- endif %}
