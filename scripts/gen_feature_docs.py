@@ -192,7 +192,7 @@ COLUMNS = {
 
 MODELS = {
     "models/intermediate/features/_features__models.yml": [
-        ("intermediate", "int_features__windows"), ("intermediate", "int_features__returns"), ("intermediate", "int_features__emas"),
+        ("intermediate", "int_features__with_extended"), ("intermediate", "int_features__windows"), ("intermediate", "int_features__returns"), ("intermediate", "int_features__emas"),
         ("intermediate", "int_features__macd"), ("intermediate", "int_features__rsi"),
         ("intermediate", "int_features__bollinger"), ("intermediate", "int_features__volatility"),
         ("intermediate", "int_features__ma_derived"), ("intermediate", "int_features__targets"),

@@ -18,7 +18,7 @@
 -- a post-hook then fills in the stored rows' targets that the new rows complete (complete_targets).
 -- A code whose stored last row no longer matches its observation (a split restated its history)
 -- is redone whole.
--- depends_on: {{ ref('int_features__long_memory') }}, {{ ref('int_listed_issues_pit') }}, {{ ref('int_investor_flows_daily') }}
+-- depends_on: {{ ref('int_features__long_memory') }}, {{ ref('int_features__extended') }}, {{ ref('int_listed_issues_pit') }}, {{ ref('int_investor_flows_daily') }}
 {%- set window_rows = 21 %}  {#- the longest backward window of the families: a 20-row std of returns #}
 {%- set return_rows = 20 %}  {#- the longest return looks 20 rows back #}
 with
@@ -64,9 +64,15 @@ recent_long_memory as (  -- a date filter the scan can apply, before the join on
     where date >= (select min(date) from recent)
 ),
 
+recent_extended as (
+    select * from {{ ref('int_features__extended') }}
+    where date >= (select min(date) from recent)
+),
+
 flow as ({{ flow_features('recent') }}),
 emas as ({{ ema_features('flow', 'recent_long_memory') }}),
-windows as ({{ feature_windows('emas') }}),
+with_extended as ({{ extended_features('emas', 'recent_extended') }}),
+windows as ({{ feature_windows('with_extended') }}),
 returns as ({{ returns_features('windows') }}),
 macd as ({{ macd_features('returns') }}),
 rsi as ({{ rsi_features('macd') }}),
@@ -85,14 +91,6 @@ features as (
 ),
 
 {%- endif %}
-
-extended as (  -- the indicators, without the kernels' state columns
-    select code, date, atr_14, natr_14, adx_14, plus_di_14, minus_di_14, psar, stoch_k, stoch_d
-    from {{ ref('int_features__extended') }}
-    {%- if is_incremental() %}
-    where date >= (select min(date) from features)
-    {%- endif %}
-),
 
 {% if is_incremental() -%}
 bound_rows as (  -- daily run: every code's rows on the new rows' dates, and the 20 rows before them
@@ -127,10 +125,8 @@ bounds as (
 joined as (
     select
         features.*,
-        extended.* exclude (code, date),
         bounds.* exclude (date)
     from features
-    left join extended using (code, date)
     left join bounds using (date)
 ),
 
