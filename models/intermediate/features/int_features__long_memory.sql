@@ -9,14 +9,15 @@
 -- signal, Wilder's gain/loss means of RSI 14 and 2), the 20/60-row volatility and the trailing-252
 -- volatility regime.
 -- Stored per observation so a daily run continues each code from its last stored row — the
--- recursion's state — reading 252 stored rows back (60 closes, 251 volatilities) instead of the
--- whole history. A code whose
--- stored last row no longer matches its observation (a split restated its adjusted history) or
--- that has no Wilder state yet (≤ 15 rows) is recomputed whole; a full refresh recomputes all.
+-- recursion's state — reading back 59 observations (the 60-row volatility's window) and 251 stored
+-- volatilities (the regime's) instead of the whole history. A code whose stored last row no longer
+-- matches its observation (a split restated its adjusted history) or that has no Wilder state yet
+-- (≤ 15 rows) is recomputed whole; a full refresh recomputes all.
+-- Two window passes: the smoothings with the volatility, then the MACD signal with the regime.
 {%- set carry = is_incremental() %}
 {%- set ema_spans = [5, 10, 12, 20, 26, 60, 200] %}
 {%- set wilder_periods = [14, 2] %}
-{%- set volatility_rows = [20, 60] %}  {#- returns per volatility window: the longest needs 60 closes before a row #}
+{%- set volatility_rows = [20, 60] %}  {#- one-day returns per volatility window #}
 {%- set regime_rows = 252 %}
 with
 
@@ -47,15 +48,23 @@ carried as (  -- the codes a daily run continues, with their state (the stored l
       and stored.row_idx > {{ wilder_periods | max }} + 1
 ),
 
+history_start as (  -- the earliest day a carried code's trailing-252 window reaches
+    select min(o.date) as date
+    from {{ ref('int_price_observations') }} as o
+    inner join carried as c on o.code = c.code and o.row_idx = greatest(c.row_idx - {{ regime_rows - 1 }}, 1)
+),
+
 {% endif -%}
-observations as (  -- full refresh: every row; daily run: a carried code's state row and its new rows,
-                   -- and every row of a changed code that is not carried (recomputed whole)
+observations as (  -- full refresh: every row; daily run: a carried code's state row, the 59 rows before
+                   -- it (the 60-row volatility's window) and its new rows, and every row of a changed
+                   -- code that is not carried (recomputed whole)
     select
         o.code,
         o.date,
         o.row_idx,
         o.close,
         o.close - o.prev_close as change,
+        {{ relative_change('o.close', 'o.prev_close') }} as day_return,  -- returns_1d: prev_close is the previous observation's close
         {%- if carry %}
         c.row_idx as state_row,
         {%- for span in ema_spans %}
@@ -72,17 +81,19 @@ observations as (  -- full refresh: every row; daily run: a carried code's state
     from {{ ref('int_price_observations') }} as o
     {%- if carry %}
     inner join carried as c using (code)
-    where o.row_idx >= c.row_idx and o.date >= (select min(date) from carried)
+    where o.row_idx > c.row_idx - {{ volatility_rows | max }} and o.date >= (select date from history_start)
     union all by name
     select
-        code, date, row_idx, close, close - prev_close as change, cast(null as integer) as state_row
+        code, date, row_idx, close, close - prev_close as change,
+        {{ relative_change('close', 'prev_close') }} as day_return, cast(null as integer) as state_row
     from {{ ref('int_price_observations') }}
     where code in (select code from changed_codes) and code not in (select code from carried)
     {%- endif %}
 ),
 
-{# Each smoothing starts as its indicator defines it (full refresh, or a code recomputed whole) or,
-    for a carried code, from its state row with the stored value. -#}
+{# One window pass for every smoothing and the volatility. Each smoothing starts as its indicator
+   defines it (full refresh, or a code recomputed whole) or, for a carried code, from its state row
+   with the stored value (the history rows before it stay NULL). -#}
 smoothed as (
     {%- set columns = [] %}
     {%- for span in ema_spans %}
@@ -99,94 +110,60 @@ smoothed as (
         ~ ' as rsi_' ~ n ~ '_' ~ side) %}
     {%- endfor %}
     {%- endfor %}
+    {%- for n in volatility_rows %}
+    {%- do columns.append(rolling_volatility('day_return', n) ~ ' as volatility_' ~ n ~ 'd') %}
+    {%- endfor %}
     select
         *,
         {{ columns | join(',\n        ') }}
     from observations
 ),
 
-with_signal as (
+with_signal as (  -- second pass: the MACD signal smooths the legs; a full refresh's regime flags
     select
         *,
         {{ ema('ema_12 - ema_26', 9,
                seed_row='coalesce(state_row, 1)' if carry else 1,
                seed_value='coalesce(carried_macd_signal, ' ~ first_at('ema_12 - ema_26', 1) ~ ')' if carry else none) }} as macd_signal
+        {%- if not carry %},
+        {{ trailing_quantile_flag('volatility_20d', 0.8, regime_rows, '>') }} as high_vol_flag,
+        {{ trailing_quantile_flag('volatility_20d', 0.2, regime_rows, '<') }} as low_vol_flag
+        {%- endif %}
     from smoothed
-),
+){{ ',' if carry }}
 
 {% if carry -%}
-regime_start as (  -- the earliest day a carried code's trailing-252 window reaches
-    select min(o.date) as date
-    from {{ ref('int_price_observations') }} as o
-    inner join carried as c on o.code = c.code and o.row_idx = greatest(c.row_idx - {{ regime_rows - 1 }}, 1)
+new_rows as (
+    select code, row_idx, volatility_20d from with_signal where row_idx > coalesce(state_row, 0)
 ),
 
-regime_history as (  -- a carried code's stored rows that a new row's trailing-252 window reaches
-    select stored.code, stored.row_idx, stored.close, stored.volatility_20d
+regime_history as (  -- a carried code's stored volatilities that a new row's trailing-252 window reaches
+    select stored.code, stored.row_idx, stored.volatility_20d
     from {{ this }} as stored
     inner join carried as c using (code)
     where stored.row_idx > c.row_idx - {{ regime_rows }}
-      and stored.date >= (select date from regime_start)
-),
-
-{% endif -%}
-volatility as (  -- the 20- and 60-row volatility of the rows to compute (60 stored closes before them suffice)
-    select code, row_idx, volatility_20d, volatility_60d
-    from (
-        select
-            *,
-            {%- for n in volatility_rows %}
-            {{ rolling_volatility('returns_1d', n) }} as volatility_{{ n }}d{{ ',' if not loop.last }}
-            {%- endfor %}
-        from (
-            select *, {{ simple_return('close', 1) }} as returns_1d
-            from (
-                {%- if carry %}
-                select history.code, history.row_idx, history.close, c.row_idx as state_row
-                from regime_history as history
-                inner join carried as c using (code)
-                where history.row_idx > c.row_idx - {{ (volatility_rows | max) + 1 }}
-                union all
-                {%- endif %}
-                select code, row_idx, close, state_row from observations
-                where row_idx > coalesce(state_row, 0)
-            )
-        )
-    )
-    where row_idx > coalesce(state_row, 0)
+      and stored.date >= (select date from history_start)
 ),
 
 regime as (
-    {%- if carry %}
     -- a new row's trailing quantiles over its stored and new predecessors: one small aggregate per
     -- row instead of a 252-row window over every carried code's history
     select
         v.code,
         v.row_idx,
-        v.volatility_20d,
-        v.volatility_60d,
         {{ threshold_flag('v.volatility_20d', 'quantile_cont(earlier.volatility_20d, 0.8)', '>') }} as high_vol_flag,
         {{ threshold_flag('v.volatility_20d', 'quantile_cont(earlier.volatility_20d, 0.2)', '<') }} as low_vol_flag
-    from volatility as v
+    from new_rows as v
     inner join (
-        select code, row_idx, volatility_20d from regime_history
+        select * from regime_history
         union all
-        select code, row_idx, volatility_20d from volatility
+        select * from new_rows
     ) as earlier
         on earlier.code = v.code and earlier.row_idx between v.row_idx - {{ regime_rows - 1 }} and v.row_idx
-    group by v.code, v.row_idx, v.volatility_20d, v.volatility_60d
-    {%- else %}
-    select
-        code,
-        row_idx,
-        volatility_20d,
-        volatility_60d,
-        {{ trailing_quantile_flag('volatility_20d', 0.8, regime_rows, '>') }} as high_vol_flag,
-        {{ trailing_quantile_flag('volatility_20d', 0.2, regime_rows, '<') }} as low_vol_flag
-    from volatility
-    {%- endif %}
+    group by v.code, v.row_idx, v.volatility_20d
 )
 
+{% endif -%}
 select
     s.code,
     s.date,
@@ -200,12 +177,14 @@ select
     s.rsi_{{ n }}_gain,
     s.rsi_{{ n }}_loss,
     {%- endfor %}
-    r.volatility_20d,
-    r.volatility_60d,
-    r.high_vol_flag,
-    r.low_vol_flag
+    s.volatility_20d,
+    s.volatility_60d,
+    {{ 'r' if carry else 's' }}.high_vol_flag,
+    {{ 'r' if carry else 's' }}.low_vol_flag
 from with_signal as s
+{%- if carry %}
 inner join regime as r using (code, row_idx)
+{%- endif %}
 where s.row_idx > coalesce(s.state_row, 0)
 {%- if not carry %}
 order by s.date, s.code  -- date order: a daily run's date filters skip whole row groups
