@@ -91,23 +91,29 @@ observations as (  -- full refresh: every row; daily run: a carried code's state
     {%- endif %}
 ),
 
-{# One window pass for every smoothing and the volatility. Each smoothing starts as its indicator
-   defines it (full refresh, or a code recomputed whole) or, for a carried code, from its state row
-   with the stored value (the history rows before it stay NULL). -#}
+{# Two window passes. Each smoothing starts as its indicator defines it (full refresh, or a code
+   recomputed whole) or, for a carried code, from its state row with the stored value (the history
+   rows before it stay NULL). The MACD legs are whole in the first pass (the signal smooths them in
+   the second); the other smoothings take the two-pass form — their block sums in the first pass,
+   the previous block's total by a lag in the second — which saves a variable-frame sum each. -#}
+{%- set one_pass_spans = [12, 26] %}
+{%- set wilder_sides = [('gain', rsi_gain('change')), ('loss', rsi_loss('change'))] %}
 smoothed as (
     {%- set columns = [] %}
     {%- for span in ema_spans %}
-    {%- do columns.append(ema('close', span,
-            seed_row='coalesce(state_row, 1)' if carry else 1,
+    {%- set seed_row = 'coalesce(state_row, 1)' if carry else 1 %}
+    {%- if span in one_pass_spans %}
+    {%- do columns.append(ema('close', span, seed_row=seed_row,
             seed_value='coalesce(carried_ema_' ~ span ~ ', ' ~ first_at('close', 1) ~ ')' if carry else none)
         ~ ' as ema_' ~ span) %}
+    {%- else %}
+    {%- do columns.append(ema_block_sum('close', span, seed_row=seed_row) ~ ' as ema_' ~ span ~ '_block_sum') %}
+    {%- endif %}
     {%- endfor %}
     {%- for n in wilder_periods %}
-    {%- for side, x in [('gain', rsi_gain('change')), ('loss', rsi_loss('change'))] %}
-    {%- do columns.append(wilder_mean(x, n,
-            seed_row='coalesce(state_row, ' ~ (n + 1) ~ ')' if carry else none,
-            seed_value='coalesce(carried_rsi_' ~ n ~ '_' ~ side ~ ', ' ~ wilder_seed(x, n) ~ ')' if carry else none)
-        ~ ' as rsi_' ~ n ~ '_' ~ side) %}
+    {%- for side, x in wilder_sides %}
+    {%- do columns.append(wilder_block_sum(x, n, seed_row='coalesce(state_row, ' ~ (n + 1) ~ ')' if carry else none)
+        ~ ' as rsi_' ~ n ~ '_' ~ side ~ '_block_sum') %}
     {%- endfor %}
     {%- endfor %}
     {%- for n in volatility_rows %}
@@ -119,16 +125,35 @@ smoothed as (
     from observations
 ),
 
-with_signal as (  -- second pass: the MACD signal smooths the legs; a full refresh's regime flags
+with_signal as (  -- second pass: the two-pass smoothings, the MACD signal, a full refresh's regime flags
+    {%- set columns = [] %}
+    {%- for span in ema_spans if span not in one_pass_spans %}
+    {%- do columns.append(ema('close', span,
+            seed_row='coalesce(state_row, 1)' if carry else 1,
+            seed_value='coalesce(carried_ema_' ~ span ~ ', ' ~ first_at('close', 1) ~ ')' if carry else none,
+            block_sum='ema_' ~ span ~ '_block_sum')
+        ~ ' as ema_' ~ span) %}
+    {%- endfor %}
+    {%- for n in wilder_periods %}
+    {%- for side, x in wilder_sides %}
+    {%- do columns.append(wilder_mean(x, n,
+            seed_row='coalesce(state_row, ' ~ (n + 1) ~ ')' if carry else none,
+            seed_value='coalesce(carried_rsi_' ~ n ~ '_' ~ side ~ ', ' ~ wilder_seed(x, n) ~ ')' if carry else none,
+            block_sum='rsi_' ~ n ~ '_' ~ side ~ '_block_sum')
+        ~ ' as rsi_' ~ n ~ '_' ~ side) %}
+    {%- endfor %}
+    {%- endfor %}
+    {%- do columns.append(ema('ema_12 - ema_26', 9,
+            seed_row='coalesce(state_row, 1)' if carry else 1,
+            seed_value='coalesce(carried_macd_signal, ' ~ first_at('ema_12 - ema_26', 1) ~ ')' if carry else none)
+        ~ ' as macd_signal') %}
+    {%- if not carry %}
+    {%- do columns.append(trailing_quantile_flag('volatility_20d', 0.8, regime_rows, '>') ~ ' as high_vol_flag') %}
+    {%- do columns.append(trailing_quantile_flag('volatility_20d', 0.2, regime_rows, '<') ~ ' as low_vol_flag') %}
+    {%- endif %}
     select
         *,
-        {{ ema('ema_12 - ema_26', 9,
-               seed_row='coalesce(state_row, 1)' if carry else 1,
-               seed_value='coalesce(carried_macd_signal, ' ~ first_at('ema_12 - ema_26', 1) ~ ')' if carry else none) }} as macd_signal
-        {%- if not carry %},
-        {{ trailing_quantile_flag('volatility_20d', 0.8, regime_rows, '>') }} as high_vol_flag,
-        {{ trailing_quantile_flag('volatility_20d', 0.2, regime_rows, '<') }} as low_vol_flag
-        {%- endif %}
+        {{ columns | join(',\n        ') }}
     from smoothed
 ){{ ',' if carry }}
 
