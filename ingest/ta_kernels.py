@@ -229,12 +229,16 @@ def compute_extended(table: pa.Table, carried: pa.Table | None = None) -> pa.Tab
     of ``table``, the code's last stored row, with at least the 17 rows before it for STOCH) and
     that row's CARRIED columns. Rows up to that one come out unreliable; the caller keeps the
     later ones only."""
-    codes = table.column("code").to_numpy(zero_copy_only=False)
+    # codes as dictionary ids: finding the boundaries on integers instead of 4.4M Python strings
+    # (0.6 s of a full refresh)
+    encoded = table.column("code").combine_chunks().dictionary_encode()
+    code_ids = encoded.indices.to_numpy()
+    code_names = encoded.dictionary.to_pylist()
     row_idx = table.column("row_idx").to_numpy()
     high = table.column("high").to_numpy().astype(np.float64)
     low = table.column("low").to_numpy().astype(np.float64)
     close = table.column("close").to_numpy().astype(np.float64)
-    starts, ends = code_bounds(codes)
+    starts, ends = code_bounds(code_ids)
     carry_at = np.full(len(starts), -1, dtype=np.int64)
     carry = {c: np.full(len(starts), np.nan) for c in CARRIED}  # per code, NaN where it starts afresh
     if carried is not None and carried.num_rows:
@@ -242,7 +246,7 @@ def compute_extended(table: pa.Table, carried: pa.Table | None = None) -> pa.Tab
         carried_rows = carried.column("row_idx").to_numpy()
         values = {c: carried.column(c).to_numpy(zero_copy_only=False).astype(np.float64) for c in CARRIED}
         for i, start in enumerate(starts):
-            j = by_code.get(codes[start])
+            j = by_code.get(code_names[code_ids[start]])
             if j is not None:
                 carry_at[i] = start + (carried_rows[j] - row_idx[start])
                 for c in CARRIED:
