@@ -98,22 +98,33 @@ observations as (  -- full refresh: every row; daily run: a carried code's state
    the previous block's total by a lag in the second — which saves a variable-frame sum each. -#}
 {%- set one_pass_spans = [12, 26] %}
 {%- set wilder_sides = [('gain', rsi_gain('change')), ('loss', rsi_loss('change'))] %}
+{#- each smoothing's seed: a carried code's state row and stored value, else (none) the indicator's own #}
+{%- set seeds = {'macd_signal': ('coalesce(state_row, 1)' if carry else 1,
+                                 'coalesce(carried_macd_signal, ' ~ first_at('ema_12 - ema_26', 1) ~ ')' if carry else none)} %}
+{%- for span in ema_spans %}
+{%- do seeds.update({'ema_' ~ span: ('coalesce(state_row, 1)' if carry else 1,
+                                     'coalesce(carried_ema_' ~ span ~ ', ' ~ first_at('close', 1) ~ ')' if carry else none)}) %}
+{%- endfor %}
+{%- for n in wilder_periods %}
+{%- for side, x in wilder_sides %}
+{%- do seeds.update({'rsi_' ~ n ~ '_' ~ side: ('coalesce(state_row, ' ~ (n + 1) ~ ')' if carry else none,
+                                               'coalesce(carried_rsi_' ~ n ~ '_' ~ side ~ ', ' ~ wilder_seed(x, n) ~ ')' if carry else none)}) %}
+{%- endfor %}
+{%- endfor %}
 smoothed as (
     {%- set columns = [] %}
     {%- for span in ema_spans %}
-    {%- set seed_row = 'coalesce(state_row, 1)' if carry else 1 %}
+    {%- set seed_row, seed_value = seeds['ema_' ~ span] %}
     {%- if span in one_pass_spans %}
-    {%- do columns.append(ema('close', span, seed_row=seed_row,
-            seed_value='coalesce(carried_ema_' ~ span ~ ', ' ~ first_at('close', 1) ~ ')' if carry else none)
-        ~ ' as ema_' ~ span) %}
+    {%- do columns.append(ema('close', span, seed_row=seed_row, seed_value=seed_value) ~ ' as ema_' ~ span) %}
     {%- else %}
     {%- do columns.append(ema_block_sum('close', span, seed_row=seed_row) ~ ' as ema_' ~ span ~ '_block_sum') %}
     {%- endif %}
     {%- endfor %}
     {%- for n in wilder_periods %}
     {%- for side, x in wilder_sides %}
-    {%- do columns.append(wilder_block_sum(x, n, seed_row='coalesce(state_row, ' ~ (n + 1) ~ ')' if carry else none)
-        ~ ' as rsi_' ~ n ~ '_' ~ side ~ '_block_sum') %}
+    {%- set name = 'rsi_' ~ n ~ '_' ~ side %}
+    {%- do columns.append(wilder_block_sum(x, n, seed_row=seeds[name][0]) ~ ' as ' ~ name ~ '_block_sum') %}
     {%- endfor %}
     {%- endfor %}
     {%- for n in volatility_rows %}
@@ -128,25 +139,19 @@ smoothed as (
 with_signal as (  -- second pass: the two-pass smoothings, the MACD signal, a full refresh's regime flags
     {%- set columns = [] %}
     {%- for span in ema_spans if span not in one_pass_spans %}
-    {%- do columns.append(ema('close', span,
-            seed_row='coalesce(state_row, 1)' if carry else 1,
-            seed_value='coalesce(carried_ema_' ~ span ~ ', ' ~ first_at('close', 1) ~ ')' if carry else none,
-            block_sum='ema_' ~ span ~ '_block_sum')
+    {%- set seed_row, seed_value = seeds['ema_' ~ span] %}
+    {%- do columns.append(ema('close', span, seed_row=seed_row, seed_value=seed_value, block_sum='ema_' ~ span ~ '_block_sum')
         ~ ' as ema_' ~ span) %}
     {%- endfor %}
     {%- for n in wilder_periods %}
     {%- for side, x in wilder_sides %}
-    {%- do columns.append(wilder_mean(x, n,
-            seed_row='coalesce(state_row, ' ~ (n + 1) ~ ')' if carry else none,
-            seed_value='coalesce(carried_rsi_' ~ n ~ '_' ~ side ~ ', ' ~ wilder_seed(x, n) ~ ')' if carry else none,
-            block_sum='rsi_' ~ n ~ '_' ~ side ~ '_block_sum')
-        ~ ' as rsi_' ~ n ~ '_' ~ side) %}
+    {%- set name = 'rsi_' ~ n ~ '_' ~ side %}
+    {%- do columns.append(wilder_mean(x, n, seed_row=seeds[name][0], seed_value=seeds[name][1], block_sum=name ~ '_block_sum')
+        ~ ' as ' ~ name) %}
     {%- endfor %}
     {%- endfor %}
-    {%- do columns.append(ema('ema_12 - ema_26', 9,
-            seed_row='coalesce(state_row, 1)' if carry else 1,
-            seed_value='coalesce(carried_macd_signal, ' ~ first_at('ema_12 - ema_26', 1) ~ ')' if carry else none)
-        ~ ' as macd_signal') %}
+    {%- set seed_row, seed_value = seeds['macd_signal'] %}
+    {%- do columns.append(ema('ema_12 - ema_26', 9, seed_row=seed_row, seed_value=seed_value) ~ ' as macd_signal') %}
     {%- if not carry %}
     {%- do columns.append(trailing_quantile_flag('volatility_20d', 0.8, regime_rows, '>') ~ ' as high_vol_flag') %}
     {%- do columns.append(trailing_quantile_flag('volatility_20d', 0.2, regime_rows, '<') ~ ' as low_vol_flag') %}
