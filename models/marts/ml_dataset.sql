@@ -247,7 +247,8 @@ dataset as (
 -- No ORDER BY: a full refresh writes the rows in the window pass's (code, row_idx) order, daily runs
 -- append by date. Sorting the 90 columns by date cost 13 s of a 25 s build (it spills at the 3 GB
 -- memory limit). What it bought: a date filter within the full refresh's span now reads every row
--- group (one day, all columns: 0.29 s instead of 0.007 s on the full market; days appended later
--- are still skipped to), and completing targets in place touches more row groups (+0.5 s a day for
+-- group (one day, all columns: 0.29 s instead of 0.007 s on the full market; a filter on days
+-- appended later still skips them: their dates lie past every full-refresh row group's maximum),
+-- and completing targets in place touches more row groups (+0.5 s a day for
 -- the first 20 daily runs after a full refresh, until the open targets all lie in appended rows).
 select * from dataset
