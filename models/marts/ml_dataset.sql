@@ -19,7 +19,7 @@
 -- stored rows' targets that the new rows complete (complete_targets). A code whose stored last row
 -- no longer matches its observation (a split restated its history) is redone whole. Reading the
 -- macros rather than the views keeps the 12 views out of a daily `dbt run -s +ml_dataset`.
-{%- set window_rows = 21 %}  {#- the longest backward window of the families: a 20-row std of returns #}
+{%- set window_rows = 21 %}  {#- the longest look back of the families: returns_20d reads the close 20 rows back #}
 {%- set return_rows = 20 %}  {#- the longest return looks 20 rows back #}
 with
 
@@ -93,7 +93,7 @@ volatility as ({{ volatility_features('bollinger') }}),
 ma_derived as ({{ ma_derived_features('volatility') }}),
 targets as ({{ target_features('ma_derived') }}),
 
-features as (  -- a daily run keeps the stored rows
+features as (  -- a daily run writes only the rows after the stored ones
     select * exclude (kept_rows) from targets where row_idx > kept_rows
 ),
 
