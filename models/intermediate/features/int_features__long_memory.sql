@@ -19,6 +19,7 @@
 {%- set wilder_periods = [14, 2] %}
 {%- set volatility_rows = [20, 60] %}  {#- one-day returns per volatility window #}
 {%- set regime_rows = 252 %}
+{%- set regime_quantiles = [0.2, 0.8] %}  {#- low_vol_flag below the first, high_vol_flag above the second #}
 with
 
 {% if carry -%}
@@ -153,8 +154,8 @@ with_signal as (  -- second pass: the two-pass smoothings, the MACD signal, a fu
     {%- set seed_row, seed_value = seeds['macd_signal'] %}
     {%- do columns.append(ema('ema_12 - ema_26', 9, seed_row=seed_row, seed_value=seed_value) ~ ' as macd_signal') %}
     {%- if not carry %}
-    {%- do columns.append(trailing_quantile_flag('volatility_20d', 0.8, regime_rows, '>') ~ ' as high_vol_flag') %}
-    {%- do columns.append(trailing_quantile_flag('volatility_20d', 0.2, regime_rows, '<') ~ ' as low_vol_flag') %}
+    {#- both regime thresholds from one window aggregate: two quantile windows cost 7 s more (full market) -#}
+    {%- do columns.append(trailing_quantiles('volatility_20d', regime_quantiles, regime_rows) ~ ' as regime_thresholds') %}
     {%- endif %}
     select
         *,
@@ -181,8 +182,7 @@ regime as (
     select
         v.code,
         v.row_idx,
-        {{ threshold_flag('v.volatility_20d', 'quantile_cont(earlier.volatility_20d, 0.8)', '>') }} as high_vol_flag,
-        {{ threshold_flag('v.volatility_20d', 'quantile_cont(earlier.volatility_20d, 0.2)', '<') }} as low_vol_flag
+        quantile_cont(earlier.volatility_20d, {{ regime_quantiles }}) as regime_thresholds
     from new_rows as v
     inner join (
         select * from regime_history
@@ -190,7 +190,7 @@ regime as (
         select * from new_rows
     ) as earlier
         on earlier.code = v.code and earlier.row_idx between v.row_idx - {{ regime_rows - 1 }} and v.row_idx
-    group by v.code, v.row_idx, v.volatility_20d
+    group by v.code, v.row_idx
 )
 
 {% endif -%}
@@ -209,8 +209,8 @@ select
     {%- endfor %}
     s.volatility_20d,
     s.volatility_60d,
-    {{ 'r' if carry else 's' }}.high_vol_flag,
-    {{ 'r' if carry else 's' }}.low_vol_flag
+    {{ threshold_flag('s.volatility_20d', ('r' if carry else 's') ~ '.regime_thresholds[2]', '>') }} as high_vol_flag,
+    {{ threshold_flag('s.volatility_20d', ('r' if carry else 's') ~ '.regime_thresholds[1]', '<') }} as low_vol_flag
 from with_signal as s
 {%- if carry %}
 inner join regime as r using (code, row_idx)
