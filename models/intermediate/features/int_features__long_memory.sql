@@ -112,7 +112,20 @@ observations as (  -- full refresh: every row; daily run: a carried code's state
                                                'coalesce(carried_rsi_' ~ n ~ '_' ~ side ~ ', ' ~ wilder_seed(x, n) ~ ')' if carry else none)}) %}
 {%- endfor %}
 {%- endfor %}
-smoothed as (
+{% if carry -%}
+volatility as (  -- a daily run: the volatility windows, over the 59 rows before the state row too
+    select
+        code,
+        row_idx,
+        {%- for n in volatility_rows %}
+        {{ rolling_volatility('day_return', n) }} as volatility_{{ n }}d{{ ',' if not loop.last }}
+        {%- endfor %}
+    from observations
+),
+
+{% endif -%}
+smoothed as (  -- a daily run: the smoothings of a carried code from its state row on (the rows before
+               -- add nothing to them: 0.8 s of window work on 233k rows → 8k rows)
     {%- set columns = [] %}
     {%- for span in ema_spans %}
     {%- set seed_row, seed_value = seeds['ema_' ~ span] %}
@@ -128,13 +141,16 @@ smoothed as (
     {%- do columns.append(wilder_block_sum(x, n, seed_row=seeds[name][0]) ~ ' as ' ~ name ~ '_block_sum') %}
     {%- endfor %}
     {%- endfor %}
-    {%- for n in volatility_rows %}
+    {%- for n in volatility_rows if not carry %}
     {%- do columns.append(rolling_volatility('day_return', n) ~ ' as volatility_' ~ n ~ 'd') %}
     {%- endfor %}
     select
         *,
         {{ columns | join(',\n        ') }}
     from observations
+    {%- if carry %}
+    where row_idx >= coalesce(state_row, 1)
+    {%- endif %}
 ),
 
 with_signal as (  -- second pass: the two-pass smoothings, the MACD signal, a full refresh's regime flags
@@ -161,6 +177,9 @@ with_signal as (  -- second pass: the two-pass smoothings, the MACD signal, a fu
         *,
         {{ columns | join(',\n        ') }}
     from smoothed
+    {%- if carry %}
+    inner join volatility using (code, row_idx)
+    {%- endif %}
 ){{ ',' if carry }}
 
 {% if carry -%}
