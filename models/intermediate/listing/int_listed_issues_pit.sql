@@ -1,6 +1,9 @@
+{{ config(materialized='view') }}
 -- The listing master as a point-in-time dimension: one row per (code, validity interval) taken
 -- from monthly snapshots. A snapshot's attributes hold from its date until the day before the
 -- code's next snapshot; the latest holds until further notice (valid_to NULL).
+-- A view: 215k rows from 59 snapshots on the full market cost ~0.1 s to derive where they are
+-- joined, while rebuilding a table cost 0.6–0.8 s of every daily run, ahead of the feature models.
 with
 
 snapshots as (
