@@ -113,14 +113,16 @@ observations as (  -- full refresh: every row; daily run: a carried code's state
                                                'coalesce(carried_rsi_' ~ n ~ '_' ~ side ~ ', ' ~ wilder_seed(x, n) ~ ')' if carry else none)}) %}
 {%- endfor %}
 {%- endfor %}
+{%- set volatility_columns = [] %}
+{%- for n in volatility_rows %}
+{%- do volatility_columns.append(rolling_volatility('day_return', n) ~ ' as volatility_' ~ n ~ 'd') %}
+{%- endfor %}
 {% if carry -%}
 volatility as (  -- a daily run: the volatility windows, over the 59 rows before the state row too
     select
         code,
         row_idx,
-        {%- for n in volatility_rows %}
-        {{ rolling_volatility('day_return', n) }} as volatility_{{ n }}d{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ volatility_columns | join(',\n        ') }}
     from observations
 ),
 
@@ -142,9 +144,9 @@ smoothed as (  -- a daily run: the smoothings of a carried code from its state r
     {%- do columns.append(wilder_block_sum(x, n, seed_row=seeds[name][0]) ~ ' as ' ~ name ~ '_block_sum') %}
     {%- endfor %}
     {%- endfor %}
-    {%- for n in volatility_rows if not carry %}
-    {%- do columns.append(rolling_volatility('day_return', n) ~ ' as volatility_' ~ n ~ 'd') %}
-    {%- endfor %}
+    {%- if not carry %}
+    {%- do columns.extend(volatility_columns) %}
+    {%- endif %}
     select
         *,
         {{ columns | join(',\n        ') }}
