@@ -1,5 +1,6 @@
 {{ config(materialized='table') }}
--- One row per listed code: its latest attributes and the span of snapshots it appears in.
+-- One row per code ever listed: its latest attributes, the span of snapshots it appears in and
+-- whether the latest snapshot still lists it.
 with
 
 intervals as (
@@ -27,7 +28,8 @@ select
     intervals.product_category,
     span.first_seen,
     span.last_seen,
-    cast(span.markets_seen as integer) as markets_seen
+    cast(span.markets_seen as integer) as markets_seen,
+    span.last_seen = (select max(valid_from) from intervals) as is_listed
 from intervals
 join span using (code)
 where intervals.valid_from = span.last_seen
