@@ -31,8 +31,6 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.cli import DBT_THREAD_SAFE_ENV
-
 ROOT = Path(__file__).resolve().parent.parent
 FEATURE_MODELS = "+ml_dataset"
 
@@ -45,7 +43,7 @@ def ingest(db: Path, codes: int, years: float) -> None:
 
 
 def dbt(args: list[str], db: Path, target: Path, check: bool = True) -> float:
-    env = {**os.environ, **DBT_THREAD_SAFE_ENV, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
+    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
            "DBT_LOG_PATH": str(target / "logs")}
     dbt_bin = Path(sys.executable).with_name("dbt")
     t0 = time.monotonic()

@@ -29,10 +29,6 @@ from .store import Warehouse, _now
 
 console = Console(stderr=True)
 DEMO_CODES, DEMO_YEARS = 300, 3
-# Set before dbt starts: numpy's first import (in the Python model's dbt thread) otherwise adds and
-# deletes OPENBLAS_MAIN_FREE, and ingest/__init__ sets POLARS_MAX_THREADS, while another dbt thread
-# iterates os.environ to scrub secrets from a log line (KeyError, a node fails at random).
-DBT_THREAD_SAFE_ENV = {"OPENBLAS_MAIN_FREE": "1", "POLARS_MAX_THREADS": os.environ.get("POLARS_MAX_THREADS", "1")}
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -242,7 +238,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
     """Run dbt in a subprocess (a programmatic dbtRunner can keep the file locked) from the repo root."""
-    env = {**os.environ, **DBT_THREAD_SAFE_ENV, "GOGOOKU3_DUCKDB": str(Path(duckdb_path).resolve())}
+    env = {**os.environ, "GOGOOKU3_DUCKDB": str(Path(duckdb_path).resolve())}
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt) if dbt.exists() else "dbt", *dbt_args, "--profiles-dir", str(REPO_ROOT), "--project-dir", str(REPO_ROOT)]
     return subprocess.call(cmd, env=env, cwd=REPO_ROOT)

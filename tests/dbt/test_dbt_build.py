@@ -13,7 +13,6 @@ import duckdb
 import pyarrow.dataset as pads
 import pytest
 
-from ingest.cli import DBT_THREAD_SAFE_ENV
 from ingest.export import export_ml_dataset
 from tests.conftest import query
 
@@ -22,7 +21,7 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 
 
 def dbt(args: list[str], db: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **DBT_THREAD_SAFE_ENV, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(tmp_path / "target"),
+    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(tmp_path / "target"),
            "DBT_LOG_PATH": str(tmp_path / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.run([DBT, *args, "--profiles-dir", "."], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
 

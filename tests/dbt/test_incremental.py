@@ -17,7 +17,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.cli import DBT_THREAD_SAFE_ENV
 from ingest.fakeapi.market import MarketConfig, SyntheticMarket
 from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
@@ -36,7 +35,7 @@ TOLERANCE = 1e-9
 
 
 def dbt_run(db: Path, target: Path, *args: str) -> None:
-    env = {**os.environ, **DBT_THREAD_SAFE_ENV, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
+    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
            "DBT_LOG_PATH": str(target / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     out = subprocess.run([DBT, "run", "--select", "+ml_dataset", *args, "--profiles-dir", "."], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=600)

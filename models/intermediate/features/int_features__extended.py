@@ -7,6 +7,7 @@ in the state_* columns — reading only the 17 rows before its new ones that STO
 whose stored last row no longer matches its observation (a split restated its history), or that
 is still in ADX's warm-up, is recomputed whole."""
 
+import ingest  # noqa: F401, I001 — first: it makes numpy's loading safe in a dbt worker thread (see its __init__)
 import pyarrow.compute as pc
 
 from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended
