@@ -7,7 +7,7 @@ seed's pandas-ta-per-code approach, on the same synthetic market, in the same ru
 
 Every contestant starts from the same raw tables in the same DuckDB file and ends with the 62
 features + 7 targets written into a DuckDB table (end to end: load, compute, write). Peers run in
-their own process; wall time and peak RSS (os.wait4) are per process. Before any figure is
+their own process; wall time and peak RSS (GNU time) are per process. Before any figure is
 printed, each peer's table is compared with ml_dataset (bench/peers/compare.py: the parity tests'
 tolerances; pandas-ta's RSI after a 400-row warm-up). The materialization floor is DuckDB copying
 ml_dataset into a new table in the same run. Results go to docs/benchmarks.md with a plot.
@@ -175,8 +175,8 @@ def write_docs(results: list[dict], path: Path) -> None:
         "- **ours**: `dbt run --select +ml_dataset --full-refresh` (staging, observations, flows, the",
         "  long-memory table, the extended-indicator Python model, the ml_dataset table with its 90",
         "  columns), with dbt's parse cache warm as on every run after the first (a cold parse adds",
-        "  about 2 s). A full refresh: the daily update of one new day is incremental (about 6–7 s at",
-        "  4,000 codes × 5 years, `bench/bench_incremental.py`).",
+        "  about 2 s). A full refresh: the daily update of one new day is incremental, measured by",
+        "  `bench/bench_incremental.py` (figures in the README).",
         "- **Polars** (`bench/peers/polars_peer.py`): lazy, sorted once, `over(\"code\")`, native",
         "  `ewm_mean` / `rolling_*` / `rolling_quantile`, `join_asof` for flows; written with",
         "  `CREATE TABLE … AS` from Arrow.",
