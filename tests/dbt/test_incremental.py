@@ -1,7 +1,8 @@
-"""Daily incremental runs of the feature models equal a full refresh.
+"""Daily incremental runs of the feature models and the enrichment table equal a full refresh.
 
 A warehouse is replayed one trading day at a time (bench/daily_replay.py: what a daily
-`gogooku3 ingest` adds), each day followed by `dbt run --select +ml_dataset`; after 30 days the
+`gogooku3 ingest` adds), each day followed by `dbt run --select +int_enrichment__blocks` (which
+includes +ml_dataset); after 30 days the
 tables must equal those of one full refresh of the same warehouse — on a market with splits among
 those days (a split restates the code's adjusted history, so that code is recomputed whole)."""
 
@@ -24,7 +25,7 @@ from tests.conftest import ingest, query
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from daily_replay import INCREMENTAL_TABLES, advance, bar_days, max_differences, rewind  # noqa: E402
+from daily_replay import INCREMENTAL_SELECTION, INCREMENTAL_TABLES, advance, bar_days, max_differences, rewind  # noqa: E402
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 MARKET = MarketConfig(seed=29, n_codes=24, start=date(2024, 1, 4), end=date(2024, 9, 30), split_rate=0.6)
@@ -37,7 +38,7 @@ TOLERANCE = 1e-9
 def dbt_run(db: Path, target: Path, *args: str) -> None:
     env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
            "DBT_LOG_PATH": str(target / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    out = subprocess.run([DBT, "run", "--select", "+ml_dataset", *args, "--profiles-dir", "."], cwd=ROOT, env=env,
+    out = subprocess.run([DBT, "run", "--select", INCREMENTAL_SELECTION, *args, "--profiles-dir", "."], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:]
 
