@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}
--- Every listed company with its latest market, sectors and size bucket.
+-- Every company ever listed, with its latest market, sectors and size bucket, and whether it still is.
 select
     code,
     company_name,
@@ -11,5 +11,6 @@ select
     sector33_name,
     scale_category,
     first_seen,
-    last_seen
+    last_seen,
+    is_listed
 from {{ ref('dim_listed_companies') }}
