@@ -35,12 +35,14 @@ INCREMENTS = 30
 TOLERANCE = 1e-9
 
 
-def dbt_run(db: Path, target: Path, *args: str) -> None:
+def dbt_run(db: Path, target: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
            "DBT_LOG_PATH": str(target / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     out = subprocess.run([DBT, "run", "--select", INCREMENTAL_SELECTION, *args, "--profiles-dir", "."], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stdout[-3000:]
+    if check:
+        assert out.returncode == 0, out.stdout[-3000:]
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +123,35 @@ def test_a_daily_run_continues_from_the_stored_state(replayed, tmp_path):
     # the repeated bar's true range is its high - low (its close is the previous close)
     assert atr_14 == pytest.approx(((before[1] + 1) * 13 + (high - low)) / 14, rel=1e-12)
     assert query(probe, "select bb_bandwidth from main.ml_dataset where code = ? and row_idx = 30", [code]) == [(-1.0,)]
+
+
+def record_bar_load(con: duckdb.DuckDBPyConnection, day: date) -> None:
+    """A ledger row as the loader writes it for one re-fetched day of bars, finished after the last build."""
+    con.execute("""insert into raw._loads (run_id, dataset, unit, unit_from, unit_to, universe, status, finished_at)
+                   select 'refetch', 'bars', cast(? as varchar), ?, ?, '', 'ok', max(finished_at) + interval 1 hour
+                   from raw._loads""", [day, day, day])
+
+
+def test_a_re_ingested_past_stops_the_daily_run_and_writes_nothing(replayed, tmp_path):
+    """Bars re-loaded for a built day: identical ones pass; a changed one stops the daily run with
+    the full-refresh advice before any table changes (the daily run only appends later days)."""
+    db, _, days, target = replayed
+    probe = tmp_path / "probe.duckdb"
+    shutil.copy(db, probe)
+    old_day = days[5]
+    con = duckdb.connect(str(probe))
+    record_bar_load(con, old_day)  # the same bars fetched again
+    con.close()
+    dbt_run(probe, target)
+
+    con = duckdb.connect(str(probe))
+    code = con.execute('select min("Code") from raw.equities_bars_daily where "Date" = ?', [old_day]).fetchone()[0]
+    con.execute('update raw.equities_bars_daily set "C" = "C" * 1.01 where "Code" = ? and "Date" = ?', [code, old_day])
+    record_bar_load(con, old_day)
+    before = con.execute("select count(*), sum(close) from intermediate.int_price_observations").fetchone()
+    con.close()
+    out = dbt_run(probe, target, check=False)
+    assert out.returncode != 0
+    assert f"1 bar(s) of 1 code(s) ({code}) on days {old_day} to {old_day}" in out.stdout, out.stdout[-3000:]
+    assert "dbt build --full-refresh" in out.stdout
+    assert query(probe, "select count(*), sum(close) from intermediate.int_price_observations") == [before]

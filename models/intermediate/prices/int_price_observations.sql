@@ -2,7 +2,8 @@
     materialized='incremental',
     unique_key=['code', 'date'],
     incremental_strategy='delete+insert',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    post_hook="{{ store_bars_watermark(this) }}"
 ) }}
 -- Observations: the (code, date) rows with an adjusted close, numbered per code. Every window
 -- of the feature models counts these rows ("t - h" = h observations earlier), as a per-stock
@@ -12,9 +13,13 @@
 -- Daily run (incremental): the bars after the last stored day, numbered on from each code's last
 -- row. A new bar with an AdjFactor other than 1 (a split or merger) changes the adjusted prices
 -- of all the code's earlier bars, so that code is reloaded whole. Bars that arrive for days at or
--- before the last stored day (a re-ingested past) need `dbt build --full-refresh`.
+-- before the last stored day (a re-ingested past) need `dbt build --full-refresh`: a daily run that
+-- finds such bars in the load ledger stops with that advice before writing anything
+-- (assert_past_bars_unchanged; the post-hook stores the newest load it was built from).
 -- depends_on: {{ source('jquants', 'equities_bars_daily') }}
+-- depends_on: {{ source('jquants', '_loads') }}
 {%- set carry = is_incremental() %}
+{%- if carry %}{% do assert_past_bars_unchanged(this) %}{% endif %}
 with
 
 {% if carry -%}
