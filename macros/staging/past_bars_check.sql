@@ -12,9 +12,8 @@
   only with each other (the loader's clock), never with dbt's.
 -#}
 {% macro assert_past_bars_unchanged(relation) %}
-    {%- if not execute %}{{ return(none) }}{% endif %}
-    {%- set ledger = source('jquants', '_loads') %}
-    {%- if adapter.get_relation(ledger.database, ledger.schema, ledger.identifier) is none %}{{ return(none) }}{% endif %}
+    {%- set ledger = load_ledger() %}
+    {%- if ledger is none %}{{ return(none) }}{% endif %}
 
     {%- set reloaded_from = run_query(
         "select min(unit_from) from " ~ ledger ~ "
@@ -74,10 +73,18 @@
 
 {#- The post-hook's statement: store the newest bar load now in the ledger as the table's watermark. -#}
 {% macro store_bars_watermark(relation) -%}
-    {%- set ledger = source('jquants', '_loads') %}
+    {%- set ledger = load_ledger() %}
     {%- set newest = none %}
-    {%- if execute and adapter.get_relation(ledger.database, ledger.schema, ledger.identifier) is not none %}
+    {%- if ledger is not none %}
         {%- set newest = run_query("select max(finished_at) from " ~ ledger ~ " where dataset = 'bars' and status = 'ok'").columns[0].values()[0] %}
     {%- endif %}
     comment on table {{ relation }} is '{{ "bars_loaded_through=" ~ newest if newest is not none else "" }}'
 {%- endmacro %}
+
+{#- raw._loads when the warehouse has one (the loader creates it; raw tables loaded otherwise, or a
+    unit test's fixture, have none): the relation, else none. -#}
+{% macro load_ledger() %}
+    {%- set ledger = source('jquants', '_loads') %}
+    {%- if not execute or ledger is string or ledger.schema is none %}{{ return(none) }}{% endif %}
+    {{ return(adapter.get_relation(ledger.database, ledger.schema, ledger.identifier)) }}
+{% endmacro %}
