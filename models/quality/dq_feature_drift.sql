@@ -32,16 +32,30 @@ months as (
     select distinct month from histogram
 ),
 
-reference as (
+dense as (  -- every (feature, bucket) in every month, 0 where it has no values: a month-range window
+            -- then sums the trailing 12 months (a join of each month to its 12 predecessors: 5.7M rows)
+    select fb.feature, m.month, fb.bucket, coalesce(h.n, 0) as n
+    from (select distinct feature, bucket from histogram) as fb
+    cross join months as m
+    left join histogram as h using (feature, month, bucket)
+),
+
+trailing_sums as (
     select
-        h.feature,
-        m.month,
-        h.bucket,
-        sum(h.n) as n,
-        count(distinct h.month) as reference_months
-    from months m
-    join histogram h on h.month >= m.month - interval 12 month and h.month < m.month
-    group by all
+        feature,
+        month,
+        bucket,
+        sum(n) over last_12_months as n,
+        count(case when n > 0 then 1 end) over last_12_months as reference_months
+    from dense
+    window last_12_months as (
+        partition by feature, bucket order by month
+        range between interval 12 month preceding and interval 1 month preceding
+    )
+),
+
+reference as (  -- the buckets the month's trailing 12 months hold
+    select * from trailing_sums where n > 0
 ),
 
 reference_months as (
