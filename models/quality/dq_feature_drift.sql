@@ -32,8 +32,9 @@ months as (
     select distinct month from histogram
 ),
 
-dense as (  -- every (feature, bucket) in every month, 0 where it has no values: a month-range window
-            -- then sums the trailing 12 months (a join of each month to its 12 predecessors: 5.7M rows)
+dense as (  -- every (feature, bucket) in every month, 0 where it has no values, so that a month-range
+            -- window sums the trailing 12 months (joining each month to its 12 predecessors made 5.7M
+            -- rows on the full market)
     select fb.feature, m.month, fb.bucket, coalesce(h.n, 0) as n
     from (select distinct feature, bucket from histogram) as fb
     cross join months as m
