@@ -15,15 +15,16 @@
     {%- set ledger = load_ledger() %}
     {%- if ledger is none %}{{ return(none) }}{% endif %}
 
-    {%- set reloaded_from = run_query(
-        "select min(unit_from) from " ~ ledger ~ "
+    {%- set reloaded_from, last_built_day = run_query(
+        "select min(unit_from), any_value(last_built_day)
+         from " ~ ledger ~ ", (select max(date) as last_built_day from " ~ relation ~ ")
          where dataset = 'bars' and status = 'ok'
-           and unit_from <= (select max(date) from " ~ relation ~ ")
+           and unit_from <= last_built_day
            and finished_at > coalesce(" ~ stored_bars_watermark(relation) ~ ", timestamp '-infinity')"
-    ).columns[0].values()[0] %}
+    ).rows[0] %}
     {%- if reloaded_from is none %}{{ return(none) }}{% endif %}
 
-    {%- set last_day = "(select max(date) from " ~ relation ~ ")" %}
+    {%- set last_day = "date '" ~ last_built_day ~ "'" %}
     {%- set changed = run_query(
         "with recomputed as (
              select code, date, adj_close
@@ -31,7 +32,7 @@
              where adj_close > 0 and date <= " ~ last_day ~ "
          ),
          reloaded_whole as (  -- a split among the new bars restates the code: it is reloaded whole anyway
-             select distinct code from (" ~ jquants_daily_bars(after=last_day) ~ ") where adjustment_factor <> 1
+             " ~ restated_codes("(" ~ jquants_daily_bars(after=last_day) ~ ")") ~ "
          ),
          stored as (
              select code, date, close from " ~ relation ~ " where date >= date '" ~ reloaded_from ~ "'

@@ -35,7 +35,7 @@ new_bars as (  -- adjusted from the raw bars after the last stored day only (see
 ),
 
 restated as (  -- codes whose adjusted history a new bar changes
-    select distinct code from new_bars where adjustment_factor <> 1
+    {{ restated_codes('new_bars') }}
 ),
 
 to_number as (  -- with the row and close each code continues from (0 / NULL: numbered from its first bar)
