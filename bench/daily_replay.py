@@ -20,6 +20,7 @@ INCREMENTAL_TABLES = {
     "intermediate.int_features__long_memory": ("code", "row_idx"),
     "intermediate.int_features__extended": ("code", "row_idx"),
     "main.ml_dataset": ("code", "date"),
+    "intermediate.int_enrichment__statements": ("code", "date"),
     "intermediate.int_enrichment__blocks": ("code", "date"),
 }
 # the dbt selection that builds them all

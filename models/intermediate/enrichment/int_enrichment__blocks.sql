@@ -5,8 +5,9 @@
     on_schema_change='fail'
 ) }}
 -- The four enrichment blocks of ml_dataset_enriched side by side, one row per ml_dataset row: the
--- only enrichment table written. The blocks are views computed here in one query, and the mart is
--- a view joining this narrow table to ml_dataset, so the 90 columns of ml_dataset are stored once.
+-- only enrichment table written besides the statements block (a table for its tests' sake). The
+-- other blocks are views computed here in one query, and the mart is a view joining this narrow
+-- table to ml_dataset, so the 90 columns of ml_dataset are stored once.
 --
 -- Daily run (incremental): the rows of the days after the last stored one. Every block looks only
 -- backwards (releases usable by that day, the market's and the sector's series up to it, 60-row
