@@ -18,6 +18,7 @@ sequenced as (
         close_raw,
         volume_raw,
         adjustment_factor,
+        row_number() over by_code                                                as observation,
         lag(close_raw) over by_code                                              as previous_close_raw,
         -- log volume on the current share basis against its mean over the code's previous 20
         -- observations (a geometric mean: a streaming window, and splits do not count)
@@ -29,37 +30,39 @@ sequenced as (
         previous_20 as (partition by code order by date rows between 20 preceding and 1 preceding)
 ),
 
-runs as (
+measured as materialized (  -- read twice below, by the per-day medians and by the checks
     select
         *,
-        -- islands of consecutive observations with the same close and volume traded
-        sum(case when close_raw = previous_close_raw and volume_raw > 0 then 0 else 1 end)
-            over (partition by code order by date rows unbounded preceding)      as close_run
+        -- observations since the last one that changed the close or traded nothing (a run of
+        -- unchanged closes with volume starts there): one running max in the same sort
+        observation - max(case when close_raw = previous_close_raw and volume_raw > 0 then null else observation end)
+            over (partition by code order by date rows unbounded preceding)      as unchanged_observations,
+        close_raw / nullif(previous_close_raw, 0) - 1                            as raw_return
     from sequenced
 ),
 
-measured as (
-    select
-        *,
-        row_number() over (partition by code, close_run order by date) - 1       as unchanged_observations,
-        close_raw / nullif(previous_close_raw, 0) - 1                            as raw_return
-    from runs
+-- the robust z's centre and scale per day, as grouped aggregates (two window medians partitioned
+-- by date each sorted every bar)
+surprise_median as (
+    select date, median(log_volume_surprise) as surprise_median
+    from measured
+    group by date
 ),
 
-surprise_scaled as (
-    select
-        *,
-        median(log_volume_surprise) over (partition by date)                     as surprise_median
-    from measured
+surprise_mad as (
+    select m.date, median(abs(m.log_volume_surprise - d.surprise_median)) as surprise_mad
+    from measured as m
+    inner join surprise_median as d using (date)
+    group by m.date
 ),
 
 surprise_robust as (
     select
-        *,
-        abs(log_volume_surprise - surprise_median)
-            / nullif(1.4826 * median(abs(log_volume_surprise - surprise_median)) over (partition by date), 0)
-                                                                                 as volume_robust_z
-    from surprise_scaled
+        m.*,
+        abs(m.log_volume_surprise - d.surprise_median) / nullif(1.4826 * a.surprise_mad, 0) as volume_robust_z
+    from measured as m
+    inner join surprise_median as d using (date)
+    inner join surprise_mad as a using (date)
 ),
 
 checked as (
