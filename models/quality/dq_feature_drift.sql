@@ -1,29 +1,34 @@
 -- Monthly drift of each monitored feature: the PSI of the month's values against the trailing 12
 -- months, in 10 quantile bins of that reference. Values are first put in 1,000 fine buckets by
--- their global permille (one sort per feature), so every month's reference deciles come from
+-- their global permille (one window, partitioned by feature), so every month's reference deciles come from
 -- summed bucket counts instead of re-reading twelve months of rows; a decile edge is therefore
 -- placed to within 0.1 % of the feature's mass, and both fractions of each bin are exact counts.
 {%- set features = var('dq_drift_features') %}
 with
 
-bucketed as (
-    -- bucket = the value's global permille (ties share one: rank() gives them the same rank)
+monitored as (
+    -- every monitored value, its feature as a small integer: one window below partitions by it (a
+    -- text key made that window 6× slower), and its partitions sort in parallel
     {%- for feature in features %}
-    select
-        '{{ feature }}' as feature,
-        month,
-        floor(1000 * (rank() over (order by x) - 1) / count(*) over ()) as bucket
-    from (
-        select date_trunc('month', date) as month, cast({{ feature }} as double) as x
-        from {{ ref('ml_dataset') }}
-        where isfinite({{ feature }})
-    )
+    select {{ loop.index0 }}::utinyint as feature_number, date_trunc('month', date) as month, cast({{ feature }} as double) as x
+    from {{ ref('ml_dataset') }}
+    where isfinite({{ feature }})
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
+bucketed as (
+    -- bucket = the value's global permille within its feature (ties share one: rank() gives them the same rank)
+    select
+        feature_number,
+        month,
+        floor(1000 * (rank() over by_feature - 1) / count(*) over (partition by feature_number)) as bucket
+    from monitored
+    window by_feature as (partition by feature_number order by x)
+),
+
 histogram as (
-    select feature, month, bucket, count(*) as n
+    select {{ features | tojson | replace('"', "'") }}[feature_number + 1] as feature, month, bucket, count(*) as n
     from bucketed
     group by all
 ),
