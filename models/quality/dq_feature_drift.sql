@@ -1,8 +1,9 @@
 -- Monthly drift of each monitored feature: the PSI of the month's values against the trailing 12
 -- months, in 10 quantile bins of that reference. Values are first put in 1,000 fine buckets by
--- their global permille (one window, partitioned by feature), so every month's reference deciles come from
--- summed bucket counts instead of re-reading twelve months of rows; a decile edge is therefore
--- placed to within 0.1 % of the feature's mass, and both fractions of each bin are exact counts.
+-- their global permille (one window, partitioned by feature), so every month's reference deciles
+-- come from summed bucket counts instead of re-reading twelve months of rows; a decile edge is
+-- therefore placed to within 0.1 % of the feature's mass, and both fractions of each bin are
+-- exact counts.
 {%- set features = var('dq_drift_features') %}
 with
 
@@ -18,7 +19,8 @@ monitored as (
 ),
 
 bucketed as (
-    -- bucket = the value's global permille within its feature (ties share one: rank() gives them the same rank)
+    -- bucket = the value's global permille within its feature (ties share one: rank() gives them
+    -- the same rank)
     select
         feature_number,
         month,

@@ -15,10 +15,7 @@
 -- DuckDB pushes it into the block views' scans and per-date work; the sector series still read
 -- the history they look back on, and the betas run the beta view's macro on the rows their 60-row
 -- windows reach. Same SQL as a full refresh, so the new rows are the ones a full refresh computes.
-{%- set last_day = none %}
-{%- if is_incremental() and execute %}
-{%- set last_day = run_query('select max(date) from ' ~ this).columns[0].values()[0] %}
-{%- endif %}
+{%- set last_day = last_stored_day() %}
 select
     base.code,
     base.date,

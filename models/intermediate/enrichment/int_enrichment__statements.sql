@@ -14,10 +14,7 @@
 -- apiece on the full market). Daily run (incremental): the observations after the last stored day,
 -- like int_enrichment__blocks; a row uses only releases usable by its own day, so a new day
 -- changes no stored row.
-{%- set last_day = none %}
-{%- if is_incremental() and execute %}
-{%- set last_day = run_query('select max(date) from ' ~ this).columns[0].values()[0] %}
-{%- endif %}
+{%- set last_day = last_stored_day() %}
 with
 
 observations as (
