@@ -49,20 +49,19 @@ surprise_median as (
     group by date
 ),
 
-surprise_mad as (
-    select m.date, median(abs(m.log_volume_surprise - d.surprise_median)) as surprise_mad
+surprise_scale as (  -- the day's median and median absolute deviation
+    select m.date, d.surprise_median, median(abs(m.log_volume_surprise - d.surprise_median)) as surprise_mad
     from measured as m
     inner join surprise_median as d using (date)
-    group by m.date
+    group by m.date, d.surprise_median
 ),
 
 surprise_robust as (
     select
         m.*,
-        abs(m.log_volume_surprise - d.surprise_median) / nullif(1.4826 * a.surprise_mad, 0) as volume_robust_z
+        abs(m.log_volume_surprise - s.surprise_median) / nullif(1.4826 * s.surprise_mad, 0) as volume_robust_z
     from measured as m
-    inner join surprise_median as d using (date)
-    inner join surprise_mad as a using (date)
+    inner join surprise_scale as s using (date)
 ),
 
 checked as (
