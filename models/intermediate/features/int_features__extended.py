@@ -8,21 +8,22 @@ whose stored last row no longer matches its observation (a split restated its hi
 is still in ADX's warm-up, is recomputed whole."""
 
 import ingest  # noqa: F401, I001 — first: it makes numpy's loading safe in a dbt worker thread (see its __init__)
-import pyarrow.compute as pc
-
 from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental", unique_key=["code", "row_idx"], incremental_strategy="delete+insert",
+    # (code, date) as the key: the delete of a daily run's rows then skips the row groups of older days
+    dbt.config(materialized="incremental", unique_key=["code", "date"], incremental_strategy="delete+insert",
                on_schema_change="fail")
     observations = dbt.ref("int_price_observations")
+    # Returned as a DuckDB relation: dbt-duckdb materializes an Arrow table through pyarrow.dataset,
+    # whose import pulls in pandas (0.2 s of a daily run).
     if not dbt.is_incremental:
-        # stored in (code, row_idx) order: sorting by date as the SQL models do would hold a second
-        # copy of the table in Python (+0.6 GB at the peak of a full refresh) for little: a daily
-        # run reads only its changed codes' last rows here
-        return compute_extended(observations.order("code, row_idx").select("code, date, row_idx, high, low, close")
-                                .to_arrow_table())
+        # stored in date order, as the SQL models are: daily runs' date filters (here and in
+        # ml_dataset) skip the row groups of older days
+        return session.from_arrow(compute_extended(
+            observations.order("code, row_idx").select("code, date, row_idx, high, low, close").to_arrow_table(),
+            date_order=True))
 
     # The observations are in date order (a full refresh writes them so, daily runs append), so the
     # date filters let their scans skip the row groups of older days.
@@ -59,12 +60,12 @@ def model(dbt, session):
             inner join changed_state as c
                 on o.code = c.code and c.continues and o.row_idx = greatest(c.row_idx - {STOCH_LOOKBACK - 1}, 1)
         )
-        select o.code, o.date, o.row_idx, o.high, o.low, o.close, c.row_idx as carried_row
+        select o.code, o.date, o.row_idx, o.high, o.low, o.close
         from extended_observations as o
         inner join changed_state as c using (code)
         where c.continues and o.row_idx > c.row_idx - {STOCH_LOOKBACK} and o.date >= (select date from history_start)
         union all
-        select o.code, o.date, o.row_idx, o.high, o.low, o.close, null as carried_row
+        select o.code, o.date, o.row_idx, o.high, o.low, o.close
         from extended_observations as o
         where o.code in (select code from changed_state where not continues)
         order by code, row_idx
@@ -72,5 +73,4 @@ def model(dbt, session):
     session.unregister("changed_state")
     session.execute("drop view extended_observations")
     carried = changed.filter(changed.column("continues")).drop_columns(["continues"])
-    extended = compute_extended(recent.drop_columns(["carried_row"]), carried)
-    return extended.filter(pc.greater(recent.column("row_idx"), pc.fill_null(recent.column("carried_row"), 0)))
+    return session.from_arrow(compute_extended(recent, carried))  # the rows after each carried one

@@ -1,6 +1,6 @@
 {{ config(
     materialized='incremental',
-    unique_key=['code', 'row_idx'],
+    unique_key=['code', 'date'],
     incremental_strategy='delete+insert',
     on_schema_change='fail'
 ) }}
@@ -13,6 +13,7 @@
 -- volatilities (the regime's) instead of the whole history. A code whose stored last row no longer
 -- matches its observation (a split restated its adjusted history) or that has no Wilder state yet
 -- (≤ 15 rows) is recomputed whole; a full refresh recomputes all.
+-- Keyed on (code, date), not row_idx: the delete of a daily run's rows then skips older days' row groups.
 -- Two window passes: the smoothings with the volatility, then the MACD signal with the regime (a
 -- daily run takes the volatility in a small pass of its own, over the 59 rows the smoothings skip).
 {%- set carry = is_incremental() %}
