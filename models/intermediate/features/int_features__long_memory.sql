@@ -119,12 +119,16 @@ observations as (  -- full refresh: every row; daily run: a carried code's state
 {%- do volatility_columns.append(rolling_volatility('day_return', n) ~ ' as volatility_' ~ n ~ 'd') %}
 {%- endfor %}
 {% if carry -%}
+window_rows as (  -- the same rows, estimated by DuckDB at about one per code (see regrouped)
+    {{ regrouped('observations') }}
+),
+
 volatility as (  -- a daily run: the volatility windows, over the 59 rows before the state row too
     select
         code,
         row_idx,
         {{ volatility_columns | join(',\n        ') }}
-    from observations
+    from window_rows
 ),
 
 {% endif -%}
@@ -151,7 +155,7 @@ smoothed as (  -- a daily run: the smoothings of a carried code from its state r
     select
         *,
         {{ columns | join(',\n        ') }}
-    from observations
+    from {{ 'window_rows' if carry else 'observations' }}
     {%- if carry %}
     where row_idx >= coalesce(state_row, 1)
     {%- endif %}
