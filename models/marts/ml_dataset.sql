@@ -52,11 +52,19 @@ scope as (  -- changed codes and their last stored row that stays (0: redo the c
     where still_matching.code is null or observed.last_row > still_matching.last_row
 ),
 
+window_start as (  -- the earliest day a changed code's window history reaches (the observations are
+                   -- in date order: the scan below then skips the row groups of older days)
+    select min(o.date) as date
+    from {{ ref('int_price_observations') }} as o
+    inner join scope on o.code = scope.code and o.row_idx = greatest(scope.kept_rows - {{ window_rows }} + 1, 1)
+),
+
 observations as (  -- the rows to compute and the rows of window history before them
     select o.*, scope.kept_rows
     from {{ ref('int_price_observations') }} as o
     inner join scope using (code)
     where o.row_idx > scope.kept_rows - {{ window_rows }}
+      and o.date >= (select date from window_start)
 ),
 
 long_memory as (  -- a date filter the scan can apply, before the join on (code, row_idx)

@@ -51,6 +51,12 @@ carried as (  -- the codes a daily run continues, with their state (the stored l
       and stored.row_idx > {{ wilder_periods | max }} + 1
 ),
 
+redo_codes as (  -- changed codes recomputed whole (usually none: the scan that reads them is then skipped)
+    select code from changed_codes
+    except
+    select code from carried
+),
+
 history_start as (  -- the earliest day a carried code's trailing-252 window reaches
     select min(o.date) as date
     from {{ ref('int_price_observations') }} as o
@@ -90,7 +96,7 @@ observations as (  -- full refresh: every row; daily run: a carried code's state
         code, date, row_idx, close, close - prev_close as change,
         {{ relative_change('close', 'prev_close') }} as day_return, cast(null as integer) as state_row
     from {{ ref('int_price_observations') }}
-    where code in (select code from changed_codes) and code not in (select code from carried)
+    where code in (select code from redo_codes)
     {%- endif %}
 ),
 
