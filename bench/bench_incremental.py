@@ -17,6 +17,10 @@ From one run on this machine (target in brackets):
    alongside for scale
 3. the incrementally built tables are compared with a full refresh of the final warehouse.
 Figures are printed, never asserted: these machines are shared and noisy.
+
+A full refresh writes ml_dataset in (code, row_idx) order, so for about 20 days after it a daily
+run completes open targets in every row group (+0.3-0.5 s); from then on they lie in appended
+rows. `--days 24` times 21 feature runs: the first day after the full refresh, then the settled ones.
 """
 
 from __future__ import annotations
@@ -123,7 +127,14 @@ def main() -> None:
     runs = [d["seconds"] for d in daily if d["command"].startswith("dbt run")]
     figures = {"rows": rows, "full_refresh_s": round(full_s, 2), "dbt_startup_s": round(startup_s, 2), "daily": daily,
                "agreement": agreement}
-    print(f"\none new day: dbt run --select +ml_dataset {min(runs):.2f}–{max(runs):.2f} s (target ≤ 5 s; dbt start-up "
+    if len(runs) > 1:  # the first day after a full refresh completes targets in every row group of ml_dataset
+        later = sorted(runs[1:])
+        figures["feature_run_first_day_s"], figures["feature_run_later_median_s"] = runs[0], later[len(later) // 2]
+        run_text = (f"{runs[0]:.2f} s the first day after the full refresh, later days median "
+                    f"{later[len(later) // 2]:.2f} s ({later[0]:.2f}–{later[-1]:.2f} s over {len(later)} days)")
+    else:
+        run_text = f"{runs[0]:.2f} s"
+    print(f"\none new day: dbt run --select +ml_dataset {run_text} (target ≤ 5 s; dbt start-up "
           f"{startup_s:.1f} s of it), with its tests {daily[-3]['seconds']:.2f} s, whole dbt build without unit tests "
           f"{daily[-2]['seconds']:.2f} s, whole dbt build {daily[-1]['seconds']:.2f} s; full refresh {full_s:.1f} s")
     if args.json:
