@@ -20,7 +20,6 @@
 -- no longer matches its observation (a split restated its history) is redone whole. Reading the
 -- macros rather than the views keeps the 12 views out of a daily `dbt run -s +ml_dataset`.
 {%- set window_rows = 21 %}  {#- the longest look back of the families: returns_20d reads the close 20 rows back #}
-{%- set return_rows = 20 %}  {#- the longest return looks 20 rows back #}
 with
 
 {% if is_incremental() -%}
@@ -105,42 +104,13 @@ features as (  -- a daily run writes only the rows after the stored ones
     select * exclude (kept_rows) from targets where row_idx > kept_rows
 ),
 
-{% if is_incremental() -%}
-bound_rows as (  -- daily run: every code's rows on the new rows' dates, and the 20 rows before them
-    select o.*
-    from {{ ref('int_price_observations') }} as o
-    inner join (
-        select code, min(row_idx) - {{ return_rows }} as from_row
-        from {{ ref('int_price_observations') }}
-        where date >= (select min(date) from features)
-        group by code
-    ) as first_needed using (code)
-    where o.row_idx >= first_needed.from_row
-),
-
-{% endif -%}
-bound_returns as (  -- narrow: the bounds need only the returns, not the flow join of the feature chain again
-    select
-        date,
-        {{ simple_return('close', 1) }}  as returns_1d,
-        {{ simple_return('close', 5) }}  as returns_5d,
-        {{ simple_return('close', 10) }} as returns_10d,
-        {{ simple_return('close', 20) }} as returns_20d
-    from {{ 'bound_rows' if is_incremental() else ref('int_price_observations') }}
-),
-
-bounds as (
-    {{ cross_sectional_bounds(
-        'bound_returns' ~ (' where date in (select date from features)' if is_incremental() else ''),
-        ['returns_1d', 'returns_5d', 'returns_10d', 'returns_20d']) }}
-),
-
 joined as (
     select
         features.*,
         bounds.* exclude (date)
     from features
-    left join bounds using (date)
+    -- stored per date: a code recomputed whole reads the bounds of its past dates
+    left join {{ ref('int_features__return_bounds') }} as bounds using (date)
 ),
 
 dataset as (
