@@ -53,9 +53,7 @@ scope as (  -- changed codes and their last stored row that stays (0: redo the c
 
 window_start as (  -- the earliest day a changed code's window history reaches (the observations are
                    -- in date order: the scan below then skips the row groups of older days)
-    select min(o.date) as date
-    from {{ ref('int_price_observations') }} as o
-    inner join scope on o.code = scope.code and o.row_idx = greatest(scope.kept_rows - {{ window_rows }} + 1, 1)
+    {{ earliest_observation_day('scope', 'c.kept_rows - ' ~ (window_rows - 1)) }}
 ),
 
 observations as (  -- the rows to compute and the rows of window history before them

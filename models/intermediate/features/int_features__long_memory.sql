@@ -58,9 +58,7 @@ redo_codes as (  -- changed codes recomputed whole (usually none: the scan that 
 ),
 
 history_start as (  -- the earliest day a carried code's trailing-252 window reaches
-    select min(o.date) as date
-    from {{ ref('int_price_observations') }} as o
-    inner join carried as c on o.code = c.code and o.row_idx = greatest(c.row_idx - {{ regime_rows - 1 }}, 1)
+    {{ earliest_observation_day('carried', 'c.row_idx - ' ~ (regime_rows - 1)) }}
 ),
 
 {% endif -%}

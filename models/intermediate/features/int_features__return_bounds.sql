@@ -26,9 +26,7 @@ first_needed as (  -- per code with new observations: the first row its new retu
 ),
 
 history_start as (  -- the earliest day those rows reach (observations are in date order: older row groups are skipped)
-    select min(o.date) as date
-    from {{ ref('int_price_observations') }} as o
-    inner join first_needed as f on o.code = f.code and o.row_idx = greatest(f.from_row, 1)
+    {{ earliest_observation_day('first_needed', 'c.from_row') }}
 ),
 
 observations as (
