@@ -1,6 +1,7 @@
 """The extended-indicator kernels stay inside their ranges to the last bit (ratios are taken before
 × 100: 100 · x / x can round to 100.00000000000001), and a daily run's continuation from a stored
-state gives the same numbers as one pass over the whole history."""
+state gives the same numbers as one pass over the whole history, compiled (a full refresh) or
+interpreted (a daily run's few rows) alike."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
+from ingest import ta_kernels
 from ingest.ta_kernels import CARRIED, INDICATORS, STATE, STOCH_LOOKBACK, compute_extended
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +57,39 @@ def test_continuing_from_a_stored_state_equals_one_pass():
     assert continued.num_rows == expected.num_rows == 3 * 500
     for column in (*INDICATORS, *STATE):
         assert continued.column(column).equals(expected.column(column)), column
+
+
+def random_walk(n: int = 2000, codes: int = 4, seed: int = 11) -> pa.Table:
+    """Codes that trend, reverse (SAR flips) and stand still (flat bars: zero true range)."""
+    rng = np.random.default_rng(seed)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, (codes, n)), axis=1))
+    flat = rng.random((codes, n)) < 0.05
+    high = np.where(flat, close, close * (1 + rng.uniform(0, 0.03, (codes, n))))
+    low = np.where(flat, close, close * (1 - rng.uniform(0, 0.03, (codes, n))))
+    start = date(2010, 1, 4)
+    return pa.table({
+        "code": np.repeat([f"{2000 + i}0" for i in range(codes)], n),
+        "date": [start + timedelta(days=i) for i in range(n)] * codes,
+        "row_idx": np.tile(np.arange(1, n + 1, dtype=np.int32), codes),
+        "high": high.ravel(), "low": low.ravel(), "close": close.ravel(),
+    })
+
+
+@pytest.mark.parametrize("table", [random_walk(), market(n=2000, codes=2)], ids=["random walk", "gap-up market"])
+def test_interpreted_kernels_give_the_compiled_bits(table, monkeypatch):
+    cut = 1800
+    runs = {}
+    for mode, threshold in (("compiled", 0), ("interpreted", 10**12)):
+        monkeypatch.setattr(ta_kernels, "COMPILE_FROM_ROWS", threshold)
+        whole = compute_extended(table)
+        carried = whole.filter(pc.equal(whole.column("row_idx"), cut)).select(["code", "row_idx", *CARRIED])
+        continued = compute_extended(table.filter(pc.greater(table.column("row_idx"), cut - STOCH_LOOKBACK)), carried)
+        runs[mode] = (whole, continued)
+    assert "numba" in sys.modules  # the compiled run did compile
+    for compiled, interpreted in zip(runs["compiled"], runs["interpreted"], strict=True):
+        assert compiled.num_rows == interpreted.num_rows > 0
+        for column in (*INDICATORS, *STATE):
+            assert compiled.column(column).equals(interpreted.column(column)), column
 
 
 def test_date_order_sorts_the_same_rows_by_date_then_code():

@@ -1,5 +1,6 @@
 """Extended indicators (ATR, NATR, ±DI, ADX, Parabolic SAR, Stochastic) for the whole market in
-one compiled pass: the TA-Lib-exact kernels live in ingest/ta_kernels.py (cached by numba).
+one pass: the TA-Lib-exact kernels live in ingest/ta_kernels.py (compiled and cached by numba for a
+full refresh; a daily run's few thousand rows go through them interpreted, bit for bit the same).
 
 Full refresh: every observation. Daily run (incremental): each code continues from its last stored
 row — the kernels' state (ATR, the ±DM/TR sums and ADX, the SAR machine) is stored with every row
