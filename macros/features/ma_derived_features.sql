@@ -7,7 +7,7 @@
     {%- for span in [5, 20, 60] %}
     lag(ema_{{ span }}) over (partition by code order by row_idx) as ema_{{ span }}_prev,
     {%- endfor %}
-    {{ rolling_std(relative_change('close', 'prev_close'), 20) }} as returns_1d_std_20
+    {{ rolling_std(relative_change('close', 'prev_close'), 20, non_null_from=2) }} as returns_1d_std_20
 {%- endmacro %}
 
 {% macro ma_derived_features(relation) -%}

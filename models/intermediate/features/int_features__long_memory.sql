@@ -119,7 +119,8 @@ observations as (  -- full refresh: every row; daily run: a carried code's state
 {%- endfor %}
 {%- set volatility_columns = [] %}
 {%- for n in volatility_rows %}
-{%- do volatility_columns.append(rolling_volatility('day_return', n) ~ ' as volatility_' ~ n ~ 'd') %}
+{#- a day return is NULL on a code's first row only (its prev_close; closes are > 0) -#}
+{%- do volatility_columns.append(rolling_volatility('day_return', n, non_null_from=2) ~ ' as volatility_' ~ n ~ 'd') %}
 {%- endfor %}
 {% if carry -%}
 window_rows as (  -- the same rows, estimated by DuckDB at about one per code (see regrouped)
@@ -140,9 +141,9 @@ volatility as (
         v.code,
         v.row_idx,
         {%- for n in volatility_rows %}
-        {%- set in_window = 'filter (where h.row_idx > v.row_idx - ' ~ n ~ ')' %}
-        (case when count(h.day_return) {{ in_window }} = {{ n }}
-         then stddev_samp(h.day_return order by h.row_idx) {{ in_window }} end) * sqrt(252.0) as volatility_{{ n }}d{{ ',' if not loop.last }}
+        (case when v.row_idx > {{ n }}  -- n returns: rows 2 on have one
+         then stddev_samp(h.day_return order by h.row_idx) filter (where h.row_idx > v.row_idx - {{ n }}) end) * sqrt(252.0)
+            as volatility_{{ n }}d{{ ',' if not loop.last }}
         {%- endfor %}
     from observations as v
     inner join volatility_history as h
