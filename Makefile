@@ -4,11 +4,13 @@
 #   make bench   the ingest benchmark (4,000 codes × 5 years from the fake server)
 #   make bench-features   the feature DAG against the materialization floor (issue #5)
 #   make bench-peers      ours against Polars and pandas-ta → docs/benchmarks.md (issue #6; ~30 min)
-#   make bench-incremental   one new trading day on the full market, the daily dbt run (issue #6)
+#   make bench-incremental   one new trading day on the full market, the daily dbt run (issue #6);
+#                            DAYS=45 replays enough days to time the settled ones (~25 min)
 
 PYTHON312 := $(shell scripts/find-python312)
 VENV := .venv
 BIN := $(VENV)/bin
+DAYS ?= 4
 
 .PHONY: setup demo test bench bench-features bench-peers bench-incremental clean
 
@@ -36,7 +38,7 @@ bench-peers: setup
 	$(BIN)/python bench/bench_peers.py
 
 bench-incremental: setup
-	$(BIN)/python bench/bench_incremental.py
+	$(BIN)/python bench/bench_incremental.py --days $(DAYS)
 
 clean:
 	rm -rf target logs data .pytest_cache
