@@ -215,6 +215,39 @@ def stoch_kernel(high, low, close, starts, ends, k_period, slow_k, slow_d):
     return out_k, out_d
 
 
+def stoch_vectorized(high, low, close, starts, ends, k_period, slow_k, slow_d):
+    """stoch_kernel's arithmetic in NumPy over every row at once, for the interpreted runs (its loop
+    over 14-row windows is most of their time): per row the same operations in the same order, so
+    the same bits. For NaN-free highs and lows only (a NaN makes a window's max depend on where it
+    is): kernels_for checks."""
+    m = len(high)
+    out_k, out_d = np.full(m, np.nan), np.full(m, np.nan)
+    if m < k_period:
+        return out_k, out_d
+    position = np.arange(m) - np.repeat(starts, ends - starts)  # row within its code
+    window = np.lib.stride_tricks.sliding_window_view
+    hh, ll = np.full(m, np.nan), np.full(m, np.nan)
+    hh[k_period - 1:] = window(high, k_period).max(axis=1)
+    ll[k_period - 1:] = window(low, k_period).min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fast = np.where(hh - ll != 0.0, 100.0 * ((close - ll) / (hh - ll)), 0.0)
+    fast[position < k_period - 1] = np.nan
+
+    def trailing_mean(x: np.ndarray, n: int) -> np.ndarray:  # acc = 0; acc += x[t - n + 1] … x[t]; acc / n
+        acc = np.zeros(m)
+        for back in range(n - 1, -1, -1):
+            acc[back:] += x[:m - back]
+        return acc / n
+
+    slow = trailing_mean(fast, slow_k)
+    slow[position < k_period + slow_k - 2] = np.nan
+    lookback = k_period - 1 + slow_k - 1 + slow_d - 1
+    out = position >= lookback
+    out_k[out] = slow[out]
+    out_d[out] = trailing_mean(slow, slow_d)[out]
+    return out_k, out_d
+
+
 KERNELS = (atr_kernel, dmi_kernel, sar_kernel, stoch_kernel)
 
 
@@ -238,9 +271,15 @@ def _on_lists(kernel: Callable) -> Callable:
     return run
 
 
-def kernels_for(rows: int) -> dict[str, Callable]:
-    """The kernels to run over ``rows`` rows: compiled from COMPILE_FROM_ROWS on, else interpreted."""
-    return compiled_kernels() if rows >= COMPILE_FROM_ROWS else {kernel.__name__: _on_lists(kernel) for kernel in KERNELS}
+def kernels_for(rows: int, nan_free: bool = True) -> dict[str, Callable]:
+    """The kernels to run over ``rows`` rows: compiled from COMPILE_FROM_ROWS on, else interpreted
+    (STOCH vectorized when the highs and lows are ``nan_free``)."""
+    if rows >= COMPILE_FROM_ROWS:
+        return compiled_kernels()
+    kernels = {kernel.__name__: _on_lists(kernel) for kernel in KERNELS}
+    if nan_free:
+        kernels["stoch_kernel"] = stoch_vectorized
+    return kernels
 
 
 def code_bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -315,7 +354,7 @@ def compute_extended(table: pa.Table, carried: pa.Table | None = None, *, date_o
     def state_of(*names: str) -> np.ndarray:
         return np.column_stack([carry[c] for c in names])
 
-    kernel = kernels_for(len(code_ids))
+    kernel = kernels_for(len(code_ids), nan_free=not (np.isnan(high).any() or np.isnan(low).any()))
     atr = kernel["atr_kernel"](high, low, close, starts, ends, PERIOD, carry_at, carry["atr_14"])
     plus_di, minus_di, adx, dmi_sums = kernel["dmi_kernel"](
         high, low, close, starts, ends, PERIOD, carry_at,

@@ -59,13 +59,18 @@ def test_continuing_from_a_stored_state_equals_one_pass():
         assert continued.column(column).equals(expected.column(column)), column
 
 
-def random_walk(n: int = 2000, codes: int = 4, seed: int = 11) -> pa.Table:
-    """Codes that trend, reverse (SAR flips) and stand still (flat bars: zero true range)."""
+def random_walk(n: int = 2000, codes: int = 4, seed: int = 11, missing_high: bool = False) -> pa.Table:
+    """Codes that trend, reverse (SAR flips) and stand still (flat bars: zero true range; one
+    30-bar flat stretch: a 14-bar window with no range, %K 0). ``missing_high``: one high is NaN."""
     rng = np.random.default_rng(seed)
     close = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, (codes, n)), axis=1))
+    close[0, 500:530] = close[0, 500]
     flat = rng.random((codes, n)) < 0.05
+    flat[0, 500:530] = True
     high = np.where(flat, close, close * (1 + rng.uniform(0, 0.03, (codes, n))))
     low = np.where(flat, close, close * (1 - rng.uniform(0, 0.03, (codes, n))))
+    if missing_high:
+        high[1, 1900] = np.nan
     start = date(2010, 1, 4)
     return pa.table({
         "code": np.repeat([f"{2000 + i}0" for i in range(codes)], n),
@@ -75,7 +80,8 @@ def random_walk(n: int = 2000, codes: int = 4, seed: int = 11) -> pa.Table:
     })
 
 
-@pytest.mark.parametrize("table", [random_walk(), market(n=2000, codes=2)], ids=["random walk", "gap-up market"])
+@pytest.mark.parametrize("table", [random_walk(), market(n=2000, codes=2), random_walk(missing_high=True)],
+                         ids=["random walk", "gap-up market", "a missing high"])
 def test_interpreted_kernels_give_the_compiled_bits(table, monkeypatch):
     cut = 1800
     runs = {}
