@@ -51,28 +51,41 @@ scope as (  -- changed codes and their last stored row that stays (0: redo the c
     where still_matching.code is null or observed.last_row > still_matching.last_row
 ),
 
-window_start as (  -- the earliest day a changed code's window history reaches (the observations are
-                   -- in date order: the scan below then skips the row groups of older days)
-    {{ earliest_observation_day('scope', 'c.kept_rows - ' ~ (window_rows - 1)) }}
+redone as (  -- codes redone whole (usually none: the scans that read them are then skipped)
+    select code from scope where kept_rows = 0
 ),
 
-observations as (  -- the rows to compute and the rows of window history before them
+window_start as (  -- the earliest day a continued code's window history reaches (the tables are in
+                   -- date order: the scans below then skip the row groups of older days; NULL: none)
+    {{ earliest_observation_day('(select * from scope where kept_rows > 0)', 'c.kept_rows - ' ~ (window_rows - 1)) }}
+),
+
+observations as (  -- a continued code's new rows and the window history before them; a redone code's rows
     select o.*, scope.kept_rows
     from {{ ref('int_price_observations') }} as o
     inner join scope using (code)
-    where o.row_idx > scope.kept_rows - {{ window_rows }}
+    where scope.kept_rows > 0
+      and o.row_idx > scope.kept_rows - {{ window_rows }}
       and o.date >= (select date from window_start)
+    union all
+    select o.*, 0 as kept_rows
+    from {{ ref('int_price_observations') }} as o
+    where o.code in (select code from redone)
 ),
 
-long_memory as (  -- a date filter the scan can apply, before the join on (code, row_idx)
-    select * from {{ ref('int_features__long_memory') }}
-    where date >= (select min(date) from observations)
+{#- The stored rows the observations join: from the window start on (a date filter the scan applies
+    before the join on (code, row_idx)), and the redone codes' older ones. A single filter reaching
+    back to a redone code's first day read every row group: 1.3-1.5 s of ml_dataset on a split day. #}
+{% for name, model in [('long_memory', 'int_features__long_memory'), ('extended', 'int_features__extended')] %}
+{{ name }} as (
+    select * from {{ ref(model) }}
+    where date >= (select date from window_start)
+    union all
+    select * from {{ ref(model) }}
+    where code in (select code from redone)
+      and date < coalesce((select date from window_start), date '9999-12-31')
 ),
-
-extended as (
-    select * from {{ ref('int_features__extended') }}
-    where date >= (select min(date) from observations)
-),
+{% endfor %}
 
 {% else -%}
 
