@@ -37,8 +37,10 @@ STOCH_LOOKBACK = (14 - 1) + (3 - 1) + (3 - 1)
 # fast-math, the same operations in the same order.
 COMPILE_FROM_ROWS = 100_000
 
-# The true range max(high - low, |high - previous close|, |low - previous close|) is written out in
-# each kernel: a helper function would have to be compiled too, and called compiled from Python.
+
+def true_range(high, low, previous_close):
+    """Wilder's true range; called by the kernels (compiled into them with numba, see compiled_kernels)."""
+    return max(high - low, abs(high - previous_close), abs(low - previous_close))
 
 
 def atr_kernel(high, low, close, starts, ends, n, carry_at, carry_atr):
@@ -54,12 +56,12 @@ def atr_kernel(high, low, close, starts, ends, n, carry_at, carry_atr):
                 continue
             acc = 0.0
             for t in range(s + 1, s + n + 1):
-                acc += max(high[t] - low[t], abs(high[t] - close[t - 1]), abs(low[t] - close[t - 1]))
+                acc += true_range(high[t], low[t], close[t - 1])
             atr = acc / n
             out[s + n] = atr
             first = s + n + 1
         for t in range(first, e):
-            atr = (atr * (n - 1) + max(high[t] - low[t], abs(high[t] - close[t - 1]), abs(low[t] - close[t - 1]))) / n
+            atr = (atr * (n - 1) + true_range(high[t], low[t], close[t - 1])) / n
             out[t] = atr
     return out
 
@@ -91,7 +93,7 @@ def dmi_kernel(high, low, close, starts, ends, n, carry_at, carry_state):
                     p_dm += up
                 elif down > 0 and down > up:
                     m_dm += down
-                tr += max(high[t] - low[t], abs(high[t] - close[t - 1]), abs(low[t] - close[t - 1]))
+                tr += true_range(high[t], low[t], close[t - 1])
             first = s + n
             warm = True
         for t in range(first, e):
@@ -102,7 +104,7 @@ def dmi_kernel(high, low, close, starts, ends, n, carry_at, carry_state):
                 p_dm += up
             elif down > 0 and down > up:
                 m_dm += down
-            tr = tr - tr / n + max(high[t] - low[t], abs(high[t] - close[t - 1]), abs(low[t] - close[t - 1]))
+            tr = tr - tr / n + true_range(high[t], low[t], close[t - 1])
             sums[t, 0], sums[t, 1], sums[t, 2] = p_dm, m_dm, tr
             if tr != 0.0:  # ratios before × 100, so that no value rounds above 100
                 pdi, mdi = 100.0 * (p_dm / tr), 100.0 * (m_dm / tr)
@@ -256,7 +258,9 @@ KERNELS = (atr_kernel, dmi_kernel, sar_kernel, stoch_kernel)
 def compiled_kernels() -> dict[str, Callable]:
     """The kernels compiled by numba (imported here, on first need), by name."""
     import numba
+    from numba.extending import register_jitable
 
+    register_jitable(true_range)  # the kernels' helper, compiled into them where they call it
     compile_ = numba.njit(cache=True, nogil=True)
     return {kernel.__name__: compile_(kernel) for kernel in KERNELS}
 
