@@ -79,7 +79,8 @@
     {%- if ledger is not none %}
         {%- set newest = run_query("select max(finished_at) from " ~ ledger ~ " where dataset = 'bars' and status = 'ok'").columns[0].values()[0] %}
     {%- endif %}
-    comment on table {{ relation }} is '{{ "bars_loaded_through=" ~ newest if newest is not none else "" }}'
+    {#- with the build scope of the daily build's data tests (build_scope_note) -#}
+    comment on table {{ relation }} is '{{ ["bars_loaded_through=" ~ newest if newest is not none else "", build_scope_note(relation)] | select | join("; ") }}'
 {%- endmacro %}
 
 {#- raw._loads when the warehouse has one (the loader creates it; raw tables loaded otherwise, or a

@@ -3,12 +3,12 @@
 -- ≈ 18:00, usable from the next trading day), with the Section taken from the latest listing
 -- snapshot on or before t. Both "latest … before" are carried forward along a sorted union of
 -- events and rows (window last_value), not looked up per row (correlated subqueries: 4.0 s on the
--- full market).
+-- full market). A daily build checks the rows of its scope (macros/incremental/build_scope.sql).
 with
 
 rows_with_flow as (
     select code, date, smart_money_index
-    from {{ ref('ml_dataset') }}
+    from {{ build_scoped(ref('ml_dataset')) }}
     where smart_money_index is not null
 ),
 
