@@ -65,14 +65,17 @@
 {% endmacro %}
 
 {#- The comment fragment int_price_observations' post-hook stores: `built_through=<last day>`, and
-    after an incremental run `tested_by=<invocation>; tests_from=<day>; tests_codes=<a,b,…>`. The
-    previous run's built_through, read from the comment before the hook replaces it, is the day
-    this run appended after (a full refresh's new table has no comment). -#}
+    after an incremental run of an invocation that runs data tests (`dbt build`, not `dbt run`)
+    `tested_by=<invocation>; tests_from=<day>; tests_codes=<a,b,…>`. The previous run's
+    built_through, read from the comment before the hook replaces it, is the day this run appended
+    after (a full refresh's new table has no comment). -#}
 {% macro build_scope_note(relation) %}
     {%- if not execute %}{{ return('') }}{% endif %}
     {%- set note = 'built_through=' ~ run_query("select max(date) from " ~ relation).columns[0].values()[0] %}
     {%- set previous = stored_table_notes(relation).get('built_through') %}
-    {%- if previous is none or should_full_refresh() %}{{ return(note) }}{% endif %}
+    {%- set data_tests = [] %}
+    {%- for id in selected_resources if id.startswith('test.') %}{% do data_tests.append(id) %}{% endfor %}
+    {%- if previous is none or should_full_refresh() or not data_tests %}{{ return(note) }}{% endif %}
     {%- set scope = build_scope_after(relation, "date '" ~ previous ~ "'") %}
     {%- if scope is none %}{{ return(note) }}{% endif %}
     {{ return(note ~ '; tested_by=' ~ invocation_id ~ '; tests_from=' ~ scope.from ~ '; tests_codes=' ~ scope.codes | join(',')) }}

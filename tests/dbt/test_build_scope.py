@@ -128,6 +128,9 @@ def test_a_daily_build_tests_the_rows_it_wrote(scoped):
     again = dbt(db, target, "build", "--select", "+ml_dataset")
     assert failures(again, RSI_TEST) == 1
     assert again["not_empty_stg_jquants__daily_bars_"]["status"] == "pass"
+    # a `dbt run` tests nothing, so it records no scope (and a later `dbt test` reads everything)
+    dbt(db, target, "run", "--select", "int_price_observations")
+    assert "tested_by" not in notes(db) and "built_through" in notes(db)
 
 
 def test_a_full_refresh_tests_every_row(scoped):

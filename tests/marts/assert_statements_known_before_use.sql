@@ -1,11 +1,12 @@
 -- Leakage check, recomputed without the statement_available_date macro: the release a row uses must
 -- have been disclosed on an earlier day, or on that same trading day strictly before its close
--- (11:30 on a half day; 15:00, or 15:30 from 2024-11-05), with a parsable time.
+-- (11:30 on a half day; 15:00, or 15:30 from 2024-11-05), with a parsable time. A daily build checks
+-- the rows of its scope (macros/incremental/build_scope.sql).
 with
 
 used as (
     select s.code, s.date, s.stmt_disclosure_number, f.disclosed_date, f.disclosed_time
-    from {{ ref('int_enrichment__statements') }} as s
+    from {{ build_scoped(ref('int_enrichment__statements')) }} as s
     join {{ ref('stg_jquants__fins_summary') }} as f
       on f.code = s.code and f.disclosure_number = s.stmt_disclosure_number
     where s.stmt_disclosure_number is not null
