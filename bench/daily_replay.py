@@ -23,9 +23,10 @@ INCREMENTAL_TABLES = {
     "main.ml_dataset": ("code", "date"),
     "intermediate.int_enrichment__statements": ("code", "date"),
     "intermediate.int_enrichment__blocks": ("code", "date"),
+    "quality.dq_bar_checks": ("code", "date", "check_name"),
 }
 # the dbt selection that builds them all
-INCREMENTAL_SELECTION = "+int_enrichment__blocks"
+INCREMENTAL_SELECTION = "+int_enrichment__blocks dq_bar_checks"
 
 # raw table -> the column saying when a row became known
 PUBLISHED_ON = {

@@ -81,18 +81,6 @@
     {{ return(note ~ '; tested_by=' ~ invocation_id ~ '; tests_from=' ~ scope.from ~ '; tests_codes=' ~ scope.codes | join(',')) }}
 {% endmacro %}
 
-{#- A table's comment as a dict of its `key=value` parts (`; `-separated); empty without one. -#}
-{% macro stored_table_notes(relation) %}
-    {%- set comment = run_query(
-        "select comment from duckdb_tables() where database_name = '" ~ relation.database ~ "'
-           and schema_name = '" ~ relation.schema ~ "' and table_name = '" ~ relation.identifier ~ "'").columns[0].values() %}
-    {%- set notes = {} %}
-    {%- for part in ((comment[0] or '') if comment else '').split('; ') if '=' in part %}
-        {%- do notes.update({part.split('=')[0]: part[part.index('=') + 1:]}) %}
-    {%- endfor %}
-    {{ return(notes) }}
-{% endmacro %}
-
 {#- This invocation's build scope ({'from', 'codes'}), or none: test everything. -#}
 {% macro build_test_scope() %}
     {%- if not execute or var('tests_scope', 'build') == 'all' %}{{ return(none) }}{% endif %}

@@ -4,10 +4,13 @@ silent on the clean market; `gogooku3 quality` reports it and sets its exit stat
 from __future__ import annotations
 
 import csv
+import shutil
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 import yaml
@@ -19,6 +22,10 @@ from tests.conftest import SMALL_MARKET, ingest, query
 from tests.dbt.test_dbt_build import dbt
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from daily_replay import advance, bar_days, rewind  # noqa: E402
+
 BAR_CHECKS = ("ohlc_violation", "non_positive_price", "unexplained_jump", "stale_close", "missing_bar", "volume_outlier")
 # the check each planted problem must trip
 CATCHES = {"ohlc_violation": "ohlc_violation", "non_positive_price": "non_positive_price",
@@ -132,3 +139,59 @@ def test_quality_command_exit_status(planted, built, monkeypatch, capsys):
     assert main(["quality", "--days", "1000"]) == 0
     monkeypatch.setenv("GOGOOKU3_DUCKDB", str(db.with_name("missing.duckdb")))
     assert main(["quality"]) == 2
+
+
+STALE_SESSIONS = 40  # the planted stale run, lengthened: longer than a daily run's history below
+HISTORY_DAYS = 45    # dq_history_days for the replay: ~30 sessions of history, ≥ 21 for the volume window
+
+
+@pytest.fixture(scope="module")
+def long_stale(planted, tmp_path_factory):
+    """(the planted warehouse with its stale run lengthened to 40 sessions and dq_bar_checks rebuilt,
+    the stale run's first day, the bar days)."""
+    market, built_db, _ = planted
+    code, first = next((p["code"], date.fromisoformat(p["date"])) for p in market.planted if p["problem"] == "stale_close")
+    tmp = tmp_path_factory.mktemp("long_stale")
+    db = tmp / "rebuilt.duckdb"
+    shutil.copy(built_db, db)
+    con = duckdb.connect(str(db))
+    days = bar_days(con)
+    i = days.index(first)
+    (frozen,), = con.execute('select "C" from raw.equities_bars_daily where "Code" = ? and "Date" = ?', [code, days[i - 1]]).fetchall()
+    con.execute('update raw.equities_bars_daily set "O" = ?, "H" = ?, "L" = ?, "C" = ? '
+                'where "Code" = ? and "Date" between ? and ?', [frozen] * 4 + [code, first, days[i + STALE_SESSIONS - 1]])
+    con.close()
+    out = dbt(["run", "--select", "dq_bar_checks", "--full-refresh"], db, tmp)
+    assert out.returncode == 0, out.stdout[-3000:]
+    return db, first, days
+
+
+@pytest.mark.parametrize("into_the_run", [5, 9, 35],
+                         ids=["run-not-yet-flagged", "run-just-flagged", "run-older-than-the-history"])
+def test_daily_runs_of_the_bar_checks_equal_a_rebuild(long_stale, tmp_path, into_the_run):
+    """dq_bar_checks appended a few days at a time equals a rebuild. The replay starts inside a run
+    of unchanged closes: 6 of them (not flagged: a daily run counts them in its history rows), 10
+    (flagged) or 36 (begun before the history a daily run reads: it continues the stored length)."""
+    rebuilt_db, first, days = long_stale
+    db = tmp_path / "daily.duckdb"
+    shutil.copy(rebuilt_db, db)
+    start = days.index(first) + into_the_run
+    rewind(db, days[start])
+    history = ["--vars", f"{{dq_history_days: {HISTORY_DAYS}}}"]
+    out = dbt(["run", "--select", "dq_bar_checks", "--full-refresh", *history], db, tmp_path)
+    assert out.returncode == 0, out.stdout[-3000:]
+    stale = "select max(value) from quality.dq_bar_checks where check_name = 'stale_close'"
+    assert query(db, stale) == [(into_the_run + 1.0 if into_the_run >= 9 else None,)]
+    # one day at a time through the rest of the run, then the remaining days in one run
+    for chunk in [[d] for d in days[start + 1:start + 4]] + [days[start + 4:]]:
+        for day in chunk:
+            advance(db, rebuilt_db, day)
+        out = dbt(["run", "--select", "dq_bar_checks", *history], db, tmp_path)
+        assert out.returncode == 0, out.stdout[-3000:]
+    assert query(db, stale) == [(float(STALE_SESSIONS),)]
+    rows = "select code, date, check_name, value, detail from quality.dq_bar_checks order by all"
+    daily, rebuilt = query(db, rows), query(rebuilt_db, rows)
+    assert [r[:3] for r in daily] == [r[:3] for r in rebuilt]
+    assert {r[2] for r in daily} >= {"ohlc_violation", "non_positive_price", "unexplained_jump", "stale_close", "volume_outlier"}
+    for a, b in zip(daily, rebuilt):
+        assert a[3] == pytest.approx(b[3], rel=1e-9, abs=1e-12), (a, b)
