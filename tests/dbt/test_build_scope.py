@@ -128,6 +128,16 @@ def test_a_daily_build_tests_the_rows_it_wrote(scoped):
     again = dbt(db, target, "build", "--select", "+ml_dataset")
     assert failures(again, RSI_TEST) == 1
     assert again["not_empty_stg_jquants__daily_bars_"]["status"] == "pass"
+    # an old row given the row number of a recent one: a key without the date is checked against
+    # every row, not only the scope's
+    con = duckdb.connect(str(db))
+    con.execute("""update intermediate.int_features__extended set row_idx = (
+                       select max(row_idx) from intermediate.int_features__extended where code = ?)
+                   where code = ? and date = ?""", [other, other, old_day])
+    con.close()
+    duplicated = dbt(db, target, "build", "--select", "+ml_dataset")
+    assert failures(duplicated, "unique_combination_of_columns_int_features__extended_code__row_idx") == 1
+    assert duplicated["unique_combination_of_columns_int_features__extended_code__date"]["status"] == "pass"
     # a `dbt run` tests nothing, so it records no scope (and a later `dbt test` reads everything)
     dbt(db, target, "run", "--select", "int_price_observations")
     assert "tested_by" not in notes(db) and "built_through" in notes(db)
