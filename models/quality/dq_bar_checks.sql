@@ -10,10 +10,9 @@
 -- non-positive closes; everything else flows on and is flagged here).
 --
 -- Daily run (incremental): the bars of the days after the last checked one (`checked_through`,
--- the table comment its post-hook writes), with each code's traded bars of the var
--- `dq_history_days` (120) days before as
--- history — the 20-bar volume window and the previous close need 21 — or its whole history when
--- those are fewer. A check looks only backwards, so a new day changes no stored row. The length
+-- the table comment its post-hook writes), with each code's traded bars of the `dq_history_days`
+-- (120) days before as history — the 20-bar volume window and the previous close need 21 — or its
+-- whole history when those are fewer. A check looks only backwards, so a new day changes no stored row. The length
 -- of a run of unchanged closes continues from the state row (the code's last checked bar): its
 -- stored stale_close value, or, when it had none (a run under dq_stale_observations), the run
 -- counted in the history rows. After int_price_observations, whose daily run stops a build whose
@@ -113,7 +112,8 @@ measured as materialized (  -- read twice below, by the per-day medians and by t
                     when close_raw = previous_close_raw and volume_raw > 0 then null
                     else observation
                 end) over (partition by code order by date rows unbounded preceding) as last_run_end,
-            max(case when is_history then observation end) over (partition by code) as state_observation
+            {{ 'max(case when is_history then observation end) over (partition by code)' if checked_through is not none
+               else 'cast(null as bigint)' }} as state_observation  -- a full refresh has no state row
         from sequenced
     )
 ),
