@@ -64,12 +64,10 @@
 {% endmacro %}
 
 {#- The newest bar load the table was built from (SQL timestamp expression; NULL before the first build
-    that stored one): the table comment its post-hook writes. -#}
+    that stored one): `bars_loaded_through` of the table comment its post-hook writes (stored_table_notes). -#}
 {% macro stored_bars_watermark(relation) -%}
-    (select try_cast(regexp_extract(comment, 'bars_loaded_through=([0-9-]+ [0-9:.]+)', 1) as timestamp)
-     from duckdb_tables()
-     where database_name = '{{ relation.database }}' and schema_name = '{{ relation.schema }}'
-       and table_name = '{{ relation.identifier }}')
+    {%- set watermark = stored_table_notes(relation).get('bars_loaded_through') -%}
+    {{ "try_cast('" ~ watermark ~ "' as timestamp)" if watermark else "cast(null as timestamp)" }}
 {%- endmacro %}
 
 {#- The post-hook's statement: store the newest bar load now in the ledger as the table's watermark. -#}
