@@ -1,15 +1,17 @@
 -- Monthly drift of each monitored feature: the PSI of the month's values against the trailing 12
--- months, in 10 quantile bins of that reference. Values are first put in 1,000 fine buckets by
--- their global permille (one window, partitioned by feature), so every month's reference deciles
--- come from summed bucket counts instead of re-reading twelve months of rows; a decile edge is
--- therefore placed to within 0.1 % of the feature's mass, and both fractions of each bin are
--- exact counts.
+-- months, in 10 quantile bins of that reference. Values are first counted per month in fine buckets
+-- of a fixed logarithmic grid (each 1 % of the value wide, linear within 1e-9 of zero), so every
+-- month's reference deciles come from summed bucket counts instead of re-reading twelve months of
+-- rows; a decile edge is therefore placed to within 1 % of its value, and both fractions of each
+-- bin are exact counts. The grid is fixed, so a month's PSI depends on that month and its 12
+-- predecessors only: later days never change it (point in time), and no window ranks the whole
+-- history (global permille buckets did, and moved every month with each new day: 8.0-8.5 s against
+-- 2.3-2.4 s on the full market).
 {%- set features = var('dq_drift_features') %}
 with
 
 monitored as (
-    -- every monitored value, its feature as a small integer: one window below partitions by it (a
-    -- text key made that window 6× slower), and its partitions sort in parallel
+    -- every monitored value, its feature as a small integer (a cheaper grouping key than its name)
     {%- for feature in features %}
     select {{ loop.index0 }}::utinyint as feature_number, date_trunc('month', date) as month, cast({{ feature }} as double) as x
     from {{ ref('ml_dataset') }}
@@ -19,14 +21,10 @@ monitored as (
 ),
 
 bucketed as (
-    -- bucket = the value's global permille within its feature (ties share one: rank() gives them
-    -- the same rank)
-    select
-        feature_number,
-        month,
-        floor(1000 * (rank() over by_feature - 1) / count(*) over (partition by feature_number)) as bucket
+    -- bucket = 100·asinh(x·1e9), floored: steps of 1 % of |x| above ~1e-9, of 1e-11 below it;
+    -- monotone in x, so buckets in key order are values in order (|x| capped at 1e290: finite when scaled)
+    select feature_number, month, floor(100 * asinh(least(greatest(x, -1e290), 1e290) * 1e9))::integer as bucket
     from monitored
-    window by_feature as (partition by feature_number order by x)
 ),
 
 histogram as (
@@ -53,8 +51,7 @@ trailing_sums as (
         feature,
         month,
         bucket,
-        sum(n) over last_12_months as n,
-        count(case when n > 0 then 1 end) over last_12_months as reference_months
+        sum(n) over last_12_months as n
     from dense
     window last_12_months as (
         partition by feature, bucket order by month
@@ -64,12 +61,6 @@ trailing_sums as (
 
 reference as (  -- the buckets the month's trailing 12 months hold
     select * from trailing_sums where n > 0
-),
-
-reference_months as (
-    select feature, month, max(reference_months) as reference_months, sum(n) as reference_rows
-    from reference
-    group by all
 ),
 
 current_month as (
@@ -116,6 +107,20 @@ psi as (
 
 month_totals as (
     select feature, month, sum(n) as month_rows from histogram group by all
+),
+
+reference_months as (  -- the feature's months with values among the 12 before each month (counted per
+                       -- feature: a weekly series' few values occupy any one bucket in ≤ 2 months)
+    select
+        feature,
+        month,
+        count(*) over last_12_months as reference_months,
+        sum(month_rows) over last_12_months as reference_rows
+    from month_totals
+    window last_12_months as (
+        partition by feature order by month
+        range between interval 12 month preceding and interval 1 month preceding
+    )
 )
 
 select

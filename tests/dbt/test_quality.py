@@ -73,6 +73,25 @@ def test_every_bar_check_is_silent_on_the_clean_market(built):
     assert query(db, "select count(*) from quality.dq_daily_report where check_name = 'feature_drift'")[0][0] >= 2
 
 
+def test_a_months_drift_does_not_change_when_later_days_arrive(built, tmp_path):
+    """The warehouse as of the last day of May measures April's and May's drift as the whole
+    half-year does: a month's PSI reads that month and the 12 before it, nothing later."""
+    full_db, _, _ = built
+    db = tmp_path / "as_of_may.duckdb"
+    shutil.copy(full_db, db)
+    rewind(db, date(2024, 5, 31))
+    out = dbt(["run", "--select", "+dq_feature_drift", "--full-refresh"], db, tmp_path)
+    assert out.returncode == 0, out.stdout[-3000:]
+    drift = "select * from quality.dq_feature_drift where month between '2024-04-01' and '2024-05-01' order by all"
+    as_of_may = query(db, drift)
+    assert {row[1] for row in as_of_may} == {date(2024, 4, 1), date(2024, 5, 1)}
+    assert len({row[0] for row in as_of_may}) >= 8  # features with 3 months of values by April or May
+    whole = query(full_db, drift)
+    assert [row[:5] + row[6:] for row in as_of_may] == [row[:5] + row[6:] for row in whole]
+    for row, later in zip(as_of_may, whole):  # the PSI, up to the order of a parallel sum
+        assert row[5] == pytest.approx(later[5], rel=1e-12), (row, later)
+
+
 def test_each_planted_problem_is_caught_where_it_was_planted(planted):
     market, db, out = planted
     by_problem = {p["problem"]: (p["code"], date.fromisoformat(p["date"])) for p in market.planted}
