@@ -66,6 +66,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.days < 4:
         ap.error("--days must be at least 4 (runs, then a build of the features, a production build and a whole build)")
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)  # a new folder is fine: the copies go in a temp dir inside it
 
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp_name:
         tmp = Path(tmp_name)
