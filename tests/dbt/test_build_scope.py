@@ -107,6 +107,14 @@ def test_a_daily_build_tests_the_rows_it_wrote(scoped):
     scope = notes(db)
     assert scope["tested_by"] == invocation(target)  # stored by this build
     assert scope["tests_from"] <= str(previous_day) and split_code in scope["tests_codes"].split(",")
+    # a view scoped by day alone (meta build_scope without a code: the enrichment's cross-section) reads
+    # the scope's days (compiled with the observations selected, so with the scope of their next daily
+    # run; the daily build above would skip it, downstream of failing tests)
+    dbt(db, target, "compile", "--select", "int_price_observations int_enrichment__cross_section")
+    compiled = target / "compiled" / "gogooku3" / "models" / "intermediate" / "enrichment" / "_enrichment__models.yml"
+    view_test, = [p.read_text() for p in compiled.glob("unique_combination_of_columns_*.sql")
+                  if "int_enrichment__cross_section" in p.read_text()]
+    assert 'int_enrichment__cross_section" where date >= date ' in view_test, view_test
     assert other not in scope["tests_codes"].split(",")
     # the new bar and the recent row fail; the old row and the old bar lie outside the scope
     assert failures(daily, OHLC_TEST) == 1
