@@ -1,20 +1,24 @@
 {{ config(materialized='view') }}  {#- read once, by int_enrichment__blocks #}
 -- Cross-section block: each stock's percentile rank
 -- (ties averaged) and z-score among all codes on the same date.
--- One narrow window pass per column, joined on (code, date): in a single select each window
--- operator carries the columns of the ones before it, and the five sorts cost more than the joins
--- (int_enrichment__blocks' full-refresh query, 8 runs each: median 9.7 → 8.6 s).
+-- One window pass per column, each over the previous one's output: a pass holds one sort's rows
+-- at a time. Five passes side by side, joined on (code, date), kept five sorts and four hash
+-- tables in memory together; under the profile's 3 GB limit int_enrichment__blocks' full refresh
+-- took 29.2–30.5 s that way against 24.4–26.5 s chained (three alternating runs each).
 {%- set columns = ['returns_1d', 'returns_5d', 'returns_20d', 'volatility_20d', 'turnover_value'] %}
 with
+
+features as (
+    select code, date, {{ columns | join(', ') }} from {{ ref('ml_dataset') }}
+),
 {%- for x in columns %}
 
 {{ x }}_ranked as (
     select
-        code,
-        date,
+        *,
         {{ cross_sectional_pct_rank(x) }} as {{ x }}_cs_pct,
         {{ cross_sectional_zscore(x) }}   as {{ x }}_cs_z
-    from {{ ref('ml_dataset') }}
+    from {{ 'features' if loop.first else columns[loop.index0 - 1] ~ '_ranked' }}
 ){{ ',' if not loop.last }}
 {%- endfor %}
 
@@ -25,7 +29,4 @@ select
     {{ x }}_cs_pct,
     {{ x }}_cs_z{{ ',' if not loop.last }}
     {%- endfor %}
-from {{ columns[0] }}_ranked
-{%- for x in columns[1:] %}
-inner join {{ x }}_ranked using (code, date)
-{%- endfor %}
+from {{ columns[-1] }}_ranked

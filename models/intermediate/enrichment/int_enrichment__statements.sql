@@ -87,25 +87,32 @@ calendar as (
     select calendar_date, trading_day_number from {{ ref('int_trading_calendar') }} where is_trading_day
 ),
 
-as_of as (
+statement_days as (  -- the days a release or a forecast became usable, per code
+    select code, available_date from with_prior_year
+    union
+    select code, available_date from revisions
+),
+
+facts_by_day as (  -- the release and the forecast in force on each of those days
     select
-        o.code,
-        o.date,
+        d.code,
+        d.available_date as fact_date,
         r.available_date,
         r.disclosure_number,
         r.net_sales, r.operating_profit, r.profit, r.total_assets, r.equity,
         r.prior_net_sales, r.prior_operating_profit, r.prior_profit,
-        r.fiscal_year_start
-    from observations as o
-    {{ asof_join('with_prior_year', 'r', ['code'], 'date', 'available_date', left_alias='o') }}
+        r.fiscal_year_start,
+        f.forecast_year, f.f_op, f.f_np, f.f_eps, f.prev_f_op, f.prev_f_np, f.prev_f_eps
+    from statement_days as d
+    {{ asof_join('with_prior_year', 'r', ['code'], 'available_date', 'available_date', left_alias='d') }}
+    {{ asof_join('revisions', 'f', ['code'], 'available_date', 'available_date', left_alias='d') }}
 ),
 
-with_forecast as (
-    select
-        a.*,
-        f.forecast_year, f.f_op, f.f_np, f.f_eps, f.prev_f_op, f.prev_f_np, f.prev_f_eps
-    from as_of as a
-    {{ asof_join('revisions', 'f', ['code'], 'date', 'available_date', left_alias='a') }}
+with_forecast as (  -- one as-of join of the observations, not one per fact table: the latest
+                    -- such day on or before a date has both facts in force that date
+    select o.code, o.date, s.* exclude (code, fact_date)
+    from observations as o
+    {{ asof_join('facts_by_day', 's', ['code'], 'date', 'fact_date', left_alias='o') }}
 )
 
 select
