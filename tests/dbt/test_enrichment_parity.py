@@ -6,6 +6,7 @@ for values near 0, where a relative bound means nothing) at every row, and the s
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,8 +19,6 @@ CROSS_SECTION = ("returns_1d", "returns_5d", "returns_20d", "volatility_20d", "t
 
 
 def frame(db, sql: str) -> pd.DataFrame:
-    import duckdb
-
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.sql(sql).df()
