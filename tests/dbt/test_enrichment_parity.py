@@ -18,6 +18,11 @@ RTOL, ATOL = 1e-9, 1e-12
 CROSS_SECTION = ("returns_1d", "returns_5d", "returns_20d", "volatility_20d", "turnover_value")
 
 
+def full_windows(valid: pd.Series, rows: int) -> pd.Series:
+    """True where the trailing `rows` rows are all valid (SQL's `count(x) over (… rows n preceding) = n`)."""
+    return valid.astype(int).rolling(rows, min_periods=1).sum() == rows
+
+
 def frame(db, sql: str) -> pd.DataFrame:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -44,8 +49,7 @@ def test_beta_alpha_and_relative_strength_match_pandas(enriched):
     for code, g in enriched.groupby("code", sort=True):
         g = g.reset_index(drop=True)
         y, x = g["returns_1d"], g["mkt_ret_1d"]
-        both = y.notna() & x.notna()
-        full = both.astype(int).rolling(60, min_periods=1).sum() == 60
+        full = full_windows(y.notna() & x.notna(), 60)
         cov = y.rolling(60).cov(x)
         var = x.rolling(60).var()
         beta = (cov / var.where(var != 0)).where(full)
@@ -87,9 +91,9 @@ def test_sector_block_matches_pandas(enriched):
                       meanv=("volatility_20d", "mean"), stdv=("volatility_20d", "std")).reset_index()
     days = days.sort_values(["sector33_code", "date"]).reset_index(drop=True)
     series = days.groupby("sector33_code")["median"]
-    full5 = series.transform(lambda s: s.notna().astype(int).rolling(5, min_periods=1).sum() == 5)
+    full5 = series.transform(lambda s: full_windows(s.notna(), 5))
     days["ret5"] = series.transform(lambda s: np.exp(np.log1p(s).rolling(5).sum()) - 1).where(full5)
-    full20 = series.transform(lambda s: s.notna().astype(int).rolling(20, min_periods=1).sum() == 20)
+    full20 = series.transform(lambda s: full_windows(s.notna(), 20))
     days["vol20"] = (series.transform(lambda s: s.rolling(20).std()) * np.sqrt(252.0)).where(full20)
     rows = data.merge(days, on=["sector33_code", "date"], how="left")
     assert_close(rows["sec_ret_1d_eq"], rows["median"], RTOL, "sec_ret_1d_eq", atol=ATOL)
