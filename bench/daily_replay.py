@@ -24,9 +24,11 @@ INCREMENTAL_TABLES = {
     "intermediate.int_enrichment__statements": ("code", "date"),
     "intermediate.int_enrichment__blocks": ("code", "date"),
     "quality.dq_bar_checks": ("code", "date", "check_name"),
+    "quality.dq_feature_histogram": ("feature", "month", "bucket"),
+    "quality.dq_feature_drift": ("feature", "month"),
 }
 # the dbt selection that builds them all
-INCREMENTAL_SELECTION = "+int_enrichment__blocks dq_bar_checks"
+INCREMENTAL_SELECTION = "+int_enrichment__blocks dq_bar_checks dq_feature_histogram dq_feature_drift"
 
 # raw table -> the column saying when a row became known
 PUBLISHED_ON = {

@@ -1,36 +1,33 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% set recount_from = recount_from_month(this) %}{{ 'delete from ' ~ this ~ ' where month >= ' ~ recount_from if recount_from is not none }}",
+    post_hook="{{ store_day_note(this, 'counted_through', 'select max(date) from ' ~ ref('ml_dataset')) }}"
+) }}
 -- Monthly drift of each monitored feature: the PSI of the month's values against the trailing 12
--- months, in 10 quantile bins of that reference. Values are first counted per month in fine buckets
--- of a fixed logarithmic grid (each 1 % of the value wide, linear within 1e-9 of zero), so every
--- month's reference deciles come from summed bucket counts instead of re-reading twelve months of
--- rows; a decile edge is therefore placed to within 1 % of its value, and both fractions of each
--- bin are exact counts. The grid is fixed, so a month's PSI depends on that month and its 12
--- predecessors only: later days never change it (point in time), and no window ranks the whole
--- history (global permille buckets did, and moved every month with each new day: 8.0-8.5 s against
--- 2.3-2.4 s on the full market).
-{%- set features = var('dq_drift_features') %}
+-- months, in 10 quantile bins of that reference. Values are counted per month in fine buckets of a
+-- fixed logarithmic grid (dq_feature_histogram: each 1 % of the value wide, linear within 1e-9 of
+-- zero), so every month's reference deciles come from summed bucket counts instead of re-reading
+-- twelve months of rows; a decile edge is therefore placed to within 1 % of its value, and both
+-- fractions of each bin are exact counts. The grid is fixed, so a month's PSI depends on that month
+-- and its 12 predecessors only: later days never change it (point in time), and no window ranks the
+-- whole history (global permille buckets did, and moved every month with each new day: 8.0-8.5 s
+-- against 2.3-2.4 s on the full market).
+--
+-- Daily run (incremental): the months dq_feature_histogram recounts, by the same rule and their own
+-- `counted_through` note (recount_from_month), with the 12 months before them as reference; the
+-- earlier months' PSI stays (0.2-0.3 s instead of 1.1-1.3 s for every month on the full market).
+-- depends_on: {{ ref('ml_dataset') }}
+-- depends_on: {{ source('jquants', 'equities_bars_daily') }}
+{%- set recount_from = recount_from_month(this) %}
 with
 
-monitored as (
-    -- every monitored value, its feature as a small integer (a cheaper grouping key than its name)
-    {%- for feature in features %}
-    select {{ loop.index0 }}::utinyint as feature_number, date_trunc('month', date) as month, cast({{ feature }} as double) as x
-    from {{ ref('ml_dataset') }}
-    where isfinite({{ feature }})
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-),
-
-bucketed as (
-    -- bucket = 100·asinh(x·1e9), floored: steps of 1 % of |x| above ~1e-9, of 1e-11 below it;
-    -- monotone in x, so buckets in key order are values in order (|x| capped at 1e290: finite when scaled)
-    select feature_number, month, floor(100 * asinh(least(greatest(x, -1e290), 1e290) * 1e9))::integer as bucket
-    from monitored
-),
-
 histogram as (
-    select {{ features | tojson | replace('"', "'") }}[feature_number + 1] as feature, month, bucket, count(*) as n
-    from bucketed
-    group by all
+    select * from {{ ref('dq_feature_histogram') }}
+    {%- if recount_from is not none %}
+    where month >= {{ recount_from }} - interval 12 month
+    {%- endif %}
 ),
 
 months as (
@@ -135,3 +132,6 @@ from psi
 join reference_months using (feature, month)
 join month_totals using (feature, month)
 where reference_months.reference_months >= {{ var('dq_drift_min_reference_months') }}
+{%- if recount_from is not none %}
+  and psi.month >= {{ recount_from }}
+{%- endif %}

@@ -77,14 +77,15 @@ def test_a_months_drift_does_not_change_when_later_days_arrive(built, tmp_path):
     """The dataset as of the last day of May measures April's and May's drift as the whole
     half-year does: a month's PSI reads that month and the 12 before it, nothing later. (The
     monitored features look only backwards, so ml_dataset's rows up to May are those a build on
-    May 31 writes; deleting the later ones stands in for rewinding the feed and rebuilding.)"""
+    May 31 writes; deleting the later ones and recounting the histograms stands in for rewinding
+    the feed and rebuilding.)"""
     full_db, _, _ = built
     db = tmp_path / "as_of_may.duckdb"
     shutil.copy(full_db, db)
     con = duckdb.connect(str(db))
     con.execute("delete from ml_dataset where date > '2024-05-31'")
     con.close()
-    out = dbt(["run", "--select", "dq_feature_drift"], db, tmp_path)
+    out = dbt(["run", "--full-refresh", "--select", "dq_feature_histogram", "dq_feature_drift"], db, tmp_path)
     assert out.returncode == 0, out.stdout[-3000:]
     drift = "select * from quality.dq_feature_drift where month between '2024-04-01' and '2024-05-01' order by all"
     as_of_may = query(db, drift)
