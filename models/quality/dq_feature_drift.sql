@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{% set recount_from = recount_from_month(this) %}{{ 'delete from ' ~ this ~ ' where month >= ' ~ recount_from if recount_from is not none }}",
-    post_hook="{{ store_day_note(this, 'counted_through', 'select max(date) from ' ~ ref('ml_dataset')) }}"
-) }}
+{{ recounted_by_month() }}
 -- Monthly drift of each monitored feature: the PSI of the month's values against the trailing 12
 -- months, in 10 quantile bins of that reference. Values are counted per month in fine buckets of a
 -- fixed logarithmic grid (dq_feature_histogram: each 1 % of the value wide, linear within 1e-9 of
@@ -15,8 +9,8 @@
 -- whole history (global permille buckets did, and moved every month with each new day: 8.0-8.5 s
 -- against 2.3-2.4 s on the full market).
 --
--- Daily run (incremental): the months dq_feature_histogram recounts, by the same rule and their own
--- `counted_through` note (recount_from_month), with the 12 months before them as reference; the
+-- Daily run (incremental, recounted_by_month): the months dq_feature_histogram recounts, by the same
+-- rule and its own `counted_through` note, with the 12 months before them as reference; the
 -- earlier months' PSI stays (0.2-0.3 s instead of 1.1-1.3 s for every month on the full market).
 -- depends_on: {{ ref('ml_dataset') }}
 -- depends_on: {{ source('jquants', 'equities_bars_daily') }}

@@ -1,22 +1,14 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{% set recount_from = recount_from_month(this) %}{{ 'delete from ' ~ this ~ ' where month >= ' ~ recount_from if recount_from is not none }}",
-    post_hook="{{ store_day_note(this, 'counted_through', 'select max(date) from ' ~ ref('ml_dataset')) }}"
-) }}
+{{ recounted_by_month() }}
 -- The monthly histograms dq_feature_drift measures drift on: per monitored feature and month, the
 -- count of finite values in each bucket of a fixed logarithmic grid (each 1 % of the value wide,
 -- linear within 1e-9 of zero). The grid is fixed, so a month's counts depend on that month's rows
 -- only.
 --
--- Daily run (incremental): the month of the last counted day (`counted_through`, the table comment
--- its post-hook writes) and any later month are recounted — the pre-hook deletes them, the query
--- appends them (a delete+insert on month joined every stored bucket of the month to every new one:
--- 0.9 s) — and earlier months keep their counts, as ml_dataset appends rows and never changes a
--- stored feature; except when a split among the new bars restates a code's adjusted history
--- (ml_dataset then redoes the code whole, and its price-scaled features change): every month is
--- recounted then, as on a first build (recount_from_month).
+-- Daily run (incremental, recounted_by_month): the month of the last counted day (`counted_through`,
+-- the table comment its post-hook writes) and any later month are recounted, and earlier months
+-- keep their counts, as ml_dataset appends rows and never changes a stored feature; except when a
+-- split among the new bars restates a code's adjusted history (ml_dataset then redoes the code
+-- whole, and its price-scaled features change): every month is recounted then, as on a first build.
 -- depends_on: {{ source('jquants', 'equities_bars_daily') }}
 {%- set features = var('dq_drift_features') %}
 {%- set recount_from = recount_from_month(this) %}
