@@ -13,8 +13,8 @@ From one run on this machine (target in brackets):
    `dbt build --exclude-resource-type unit_test` (unit tests check the macros' SQL on fixtures, not
    the data: CI's job) — and a whole-project `dbt build`. The enrichment tables are brought up to
    each day after a job that does not build them (untimed), so every whole build appends one day;
-   the incremental data-quality tables too, and the others are rebuilt. dbt's own start-up, `dbt run` of one tiny view, is printed
-   alongside for scale
+   so are the incremental data-quality tables, and the others are rebuilt. dbt's own start-up,
+   `dbt run` of one tiny view, is printed alongside for scale
 3. the incrementally built tables are compared with a full refresh of the final warehouse.
 Figures are printed, never asserted: these machines are shared and noisy.
 
