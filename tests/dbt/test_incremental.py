@@ -38,8 +38,10 @@ TOLERANCE = 1e-9
 def dbt_run(db: Path, target: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
            "DBT_LOG_PATH": str(target / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    out = subprocess.run([DBT, "run", "--select", INCREMENTAL_SELECTION, *args, "--profiles-dir", "."], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=600)
+    # no manifest.json / run_results.json: nothing here reads them, and writing them cost ~2 s of each
+    # of the 32 runs (13.0 -> 11.1 s a run on the small market)
+    out = subprocess.run([DBT, "run", "--select", INCREMENTAL_SELECTION, *args, "--no-write-json", "--profiles-dir", "."],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     if check:
         assert out.returncode == 0, out.stdout[-3000:]
     return out
