@@ -1,8 +1,9 @@
 """Daily incremental runs of the feature models and the enrichment table equal a full refresh.
 
 A warehouse is replayed one trading day at a time (bench/daily_replay.py: what a daily
-`gogooku3 ingest` adds), each day followed by `dbt run --select +int_enrichment__blocks dq_bar_checks`
-(which includes +ml_dataset); after 30 days the tables must equal those of one full refresh of the same
+`gogooku3 ingest` adds), each day followed by `dbt run --select` the incremental models
+(INCREMENTAL_SELECTION: +int_enrichment__blocks, which includes +ml_dataset, and the incremental
+data-quality tables); after 30 days the tables must equal those of one full refresh of the same
 warehouse — on a market with splits among those days (a split restates the code's adjusted
 history, so that code is recomputed whole)."""
 
