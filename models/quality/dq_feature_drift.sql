@@ -116,7 +116,7 @@ reference_months as (  -- the feature's months with values among the 12 before e
 
 select
     psi.feature,
-    cast(psi.month as date) as month,
+    psi.month,
     reference_months.reference_months,
     reference_months.reference_rows,
     month_totals.month_rows,
