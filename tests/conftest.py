@@ -71,7 +71,7 @@ def table_contents(db: Path, table: str) -> list[tuple]:
 def built(small_market, tmp_path_factory):
     """A warehouse ingested from the fake server (40 codes, half a year) and built by `dbt build`:
     (db path, its folder holding dbt's target/, the `dbt build` process result)."""
-    from tests.dbt.test_dbt_build import dbt
+    from tests.dbt.runner import dbt
 
     tmp = tmp_path_factory.mktemp("built")
     db = tmp / "warehouse.duckdb"

@@ -8,9 +8,7 @@ the days a daily run may rewrite, one in a bar of the new day."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,13 +19,13 @@ import pytest
 from ingest.fakeapi.market import MarketConfig, SyntheticMarket
 from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
+from tests.dbt.runner import dbt as run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from daily_replay import advance, bar_days, rewind  # noqa: E402
 
-DBT = str(Path(sys.executable).with_name("dbt"))
 # 16 months: most codes have more than the 252 rows under which a code is tested whole
 MARKET = MarketConfig(seed=31, n_codes=10, start=date(2023, 1, 4), end=date(2024, 4, 30), split_rate=0.8)
 RSI_TEST = "accepted_range_ml_dataset_rsi_14__100__0"
@@ -35,11 +33,9 @@ OHLC_TEST = "stg_daily_bars_ohlc_consistent"
 
 
 def dbt(db: Path, target: Path, *args: str) -> dict[str, dict]:
-    """Run dbt; the results by node name (status, failures)."""
-    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
-           "DBT_LOG_PATH": str(target / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    """Run dbt with its target/ at `target`; the results by node name (status, failures)."""
     # cautious: leave out the tests that also read models outside the selection (not built here)
-    out = subprocess.run([DBT, *args, "--indirect-selection", "cautious", "--profiles-dir", "."], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    out = run_dbt([*args, "--indirect-selection", "cautious"], db, target.parent)
     results = json.loads((target / "run_results.json").read_text())["results"]
     by_name = {r["unique_id"].split(".")[2]: r for r in results}
     assert all(r["status"] != "error" for r in results), out.stdout[-3000:]
@@ -77,7 +73,7 @@ def scoped(tmp_path_factory):
            where "AdjFactor" <> 1 and n > 260 and "Date" <= ?
            order by "Date" desc limit 1""", [days[-3]]).fetchall()[0]
     con.close()
-    db = tmp / "daily.duckdb"
+    db = tmp / "warehouse.duckdb"
     shutil.copy(loaded, db)
     rewind(db, days[days.index(split_day) - 1])
     target = tmp / "target"

@@ -4,9 +4,6 @@ the docs site, and the Parquet export built on it."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -15,15 +12,7 @@ import pytest
 
 from ingest.export import export_ml_dataset
 from tests.conftest import query
-
-ROOT = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).with_name("dbt"))
-
-
-def dbt(args: list[str], db: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(tmp_path / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    return subprocess.run([DBT, *args, "--profiles-dir", "."], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+from tests.dbt.runner import ROOT, dbt
 
 
 def test_dbt_build_on_an_ingested_warehouse(built):
@@ -132,13 +121,13 @@ def test_source_freshness_runs_for_every_dated_source(built):
     assert out.stdout.count("freshness of jquants.") >= 2 * 5  # START and result lines of 5 dated sources
 
 
-def test_partial_parsing_can_reload_the_manifest(built):
+def test_partial_parsing_can_reload_the_manifest(built, tmp_path):
     """dbt saves its parse for the next run; a YAML slip (an unquoted comma in a flow mapping turning
     `rolling_std(close, 3, ddof=0)` into an integer key) made every run re-parse the project (+2 s)."""
     import msgpack
 
-    _, tmp, _ = built
-    saved = (tmp / "target" / "partial_parse.msgpack").read_bytes()
+    assert dbt(["parse"], built[0], tmp_path).returncode == 0
+    saved = (tmp_path / "target" / "partial_parse.msgpack").read_bytes()
     assert msgpack.unpackb(saved, strict_map_key=True)["nodes"]
 
 

@@ -19,7 +19,7 @@ import talib
 from ingest.fakeapi.market import MarketConfig, SyntheticMarket
 from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
-from tests.dbt.test_dbt_build import dbt
+from tests.dbt.runner import dbt
 
 LONG = MarketConfig(seed=21, n_codes=8, start=date(2002, 1, 4), end=date(2026, 10, 30), split_rate=0.6)
 MIDDLE = date(2021, 12, 30)  # no plan sees more than 20 years: load the history in two runs, as time would

@@ -9,9 +9,7 @@ history, so that code is recomputed whole)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,30 +20,34 @@ import pytest
 from ingest.fakeapi.market import MarketConfig, SyntheticMarket
 from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
+from tests.dbt.runner import DbtResult, dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from daily_replay import INCREMENTAL_SELECTION, INCREMENTAL_TABLES, advance, bar_days, max_differences, rewind  # noqa: E402
 
-DBT = str(Path(sys.executable).with_name("dbt"))
 MARKET = MarketConfig(seed=29, n_codes=24, start=date(2024, 1, 4), end=date(2024, 9, 30), split_rate=0.6)
 INCREMENTS = 30
 # the smoothings of a daily run sum in another order than a full refresh: equal to ~1e-11 of the
 # price scale (observed max 5e-11 for the MACD histogram); everything else must match exactly
 TOLERANCE = 1e-9
+WAREHOUSE = "warehouse.duckdb"
 
 
-def dbt_run(db: Path, target: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
-           "DBT_LOG_PATH": str(target / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    # no manifest.json / run_results.json: nothing here reads them, and writing them cost ~2 s of each
-    # of the 32 runs (13.0 -> 11.1 s a run on the small market)
-    out = subprocess.run([DBT, "run", "--select", INCREMENTAL_SELECTION, *args, "--no-write-json", "--profiles-dir", "."],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+def dbt_run(db: Path, folder: Path, *args: str, check: bool = True) -> DbtResult:
+    # no run_results.json: nothing here reads it. Every warehouse run here is named WAREHOUSE, so the
+    # runner parses the project once for all of them
+    assert db.name == WAREHOUSE
+    out = dbt(["run", "--select", INCREMENTAL_SELECTION, *args, "--no-write-json"], db, folder)
     if check:
         assert out.returncode == 0, out.stdout[-3000:]
     return out
+
+
+def copy_warehouse(source: Path, folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    return Path(shutil.copy(source, folder / WAREHOUSE))
 
 
 @pytest.fixture(scope="module")
@@ -59,28 +61,25 @@ def loaded(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def replayed(loaded, tmp_path_factory):
-    """(incrementally built warehouse, fully refreshed copy, the replayed days, dbt target dir)."""
+    """(incrementally built warehouse, fully refreshed copy, the replayed days)."""
     tmp = tmp_path_factory.mktemp("increments")
-    target = tmp / "target"
     con = duckdb.connect(str(loaded), read_only=True)
     all_days = bar_days(con)
     con.close()
     days = all_days[-INCREMENTS:]
-    db = tmp / "incremental.duckdb"
-    shutil.copy(loaded, db)
+    db = copy_warehouse(loaded, tmp / "daily")
     rewind(db, all_days[-INCREMENTS - 1])
-    dbt_run(db, target)
+    dbt_run(db, tmp)
     for day in days:
         assert advance(db, loaded, day) > 0
-        dbt_run(db, target)
-    full = tmp / "full.duckdb"
-    shutil.copy(db, full)
-    dbt_run(full, target, "--full-refresh")
-    return db, full, days, target
+        dbt_run(db, tmp)
+    full = copy_warehouse(db, tmp / "full")
+    dbt_run(full, tmp, "--full-refresh")
+    return db, full, days
 
 
 def test_the_replayed_days_include_splits(loaded, replayed):
-    _, _, days, _ = replayed
+    _, _, days = replayed
     splits = query(loaded, 'select count(*) from raw.equities_bars_daily where "AdjFactor" <> 1 and "Date" between ? and ?',
                    [days[0], days[-1]])[0][0]
     assert splits >= 2
@@ -88,7 +87,7 @@ def test_the_replayed_days_include_splits(loaded, replayed):
 
 @pytest.mark.parametrize("table", list(INCREMENTAL_TABLES))
 def test_thirty_daily_runs_equal_a_full_refresh(replayed, table):
-    db, full, _, _ = replayed
+    db, full, _ = replayed
     assert query(db, f"select count(*) from {table}") == query(full, f"select count(*) from {table}")
     differences = max_differences(db, full, table, INCREMENTAL_TABLES[table])
     assert differences
@@ -102,9 +101,8 @@ def test_a_daily_run_continues_from_the_stored_state(replayed, tmp_path):
     """The new row is computed from the stored last row, not from history: a perturbed stored EMA
     and ATR show up in the next day's values by the recursion's weight (EMA200: 1 − 2/201; ATR: 13/14),
     and an old ml_dataset row is left as stored (not re-written)."""
-    db, _, days, target = replayed
-    probe = tmp_path / "probe.duckdb"
-    shutil.copy(db, probe)
+    db, _, days = replayed
+    probe = copy_warehouse(db, tmp_path)
     code, row = query(probe, "select code, max(row_idx) from main.ml_dataset where date = ? group by code order by code limit 1",
                       [days[-1]])[0]
     con = duckdb.connect(str(probe))
@@ -118,7 +116,7 @@ def test_a_daily_run_continues_from_the_stored_state(replayed, tmp_path):
                    select * replace (cast(? as date) as "Date", 1.0 as "AdjFactor")
                    from raw.equities_bars_daily where "Code" = ? and "Date" = ?""", [next_day, code, days[-1]])
     con.close()
-    dbt_run(probe, target)
+    dbt_run(probe, tmp_path)
     close, high, low, ema_200, atr_14 = query(
         probe, "select close, high, low, ema_200, atr_14 from main.ml_dataset where code = ? and row_idx = ?", [code, row + 1])[0]
     alpha = 2 / 201
@@ -138,14 +136,13 @@ def record_bar_load(con: duckdb.DuckDBPyConnection, day: date) -> None:
 def test_a_re_ingested_past_stops_the_daily_run_and_writes_nothing(replayed, tmp_path):
     """Bars re-loaded for a built day: identical ones pass; a changed one stops the daily run with
     the full-refresh advice before any table changes (the daily run only appends later days)."""
-    db, _, days, target = replayed
-    probe = tmp_path / "probe.duckdb"
-    shutil.copy(db, probe)
+    db, _, days = replayed
+    probe = copy_warehouse(db, tmp_path)
     old_day = days[5]
     con = duckdb.connect(str(probe))
     record_bar_load(con, old_day)  # the same bars fetched again
     con.close()
-    dbt_run(probe, target)
+    dbt_run(probe, tmp_path)
 
     con = duckdb.connect(str(probe))
     code = con.execute('select min("Code") from raw.equities_bars_daily where "Date" = ?', [old_day]).fetchone()[0]
@@ -153,7 +150,7 @@ def test_a_re_ingested_past_stops_the_daily_run_and_writes_nothing(replayed, tmp
     record_bar_load(con, old_day)
     before = con.execute("select count(*), sum(close) from intermediate.int_price_observations").fetchone()
     con.close()
-    out = dbt_run(probe, target, check=False)
+    out = dbt_run(probe, tmp_path, check=False)
     assert out.returncode != 0
     assert f"1 bar(s) of 1 code(s) ({code}) on days {old_day} to {old_day}" in out.stdout, out.stdout[-3000:]
     assert "dbt build --full-refresh" in out.stdout

@@ -19,7 +19,7 @@ from ingest.cli import main
 from ingest.fakeapi.market import QUALITY_PROBLEMS, SyntheticMarket
 from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import SMALL_MARKET, ingest, query
-from tests.dbt.test_dbt_build import dbt
+from tests.dbt.runner import dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -80,7 +80,7 @@ def test_a_months_drift_does_not_change_when_later_days_arrive(built, tmp_path):
     May 31 writes; deleting the later ones and recounting the histograms stands in for rewinding
     the feed and rebuilding.)"""
     full_db, _, _ = built
-    db = tmp_path / "as_of_may.duckdb"
+    db = tmp_path / "warehouse.duckdb"  # the name of the built one: dbt parses once for both
     shutil.copy(full_db, db)
     con = duckdb.connect(str(db))
     con.execute("delete from ml_dataset where date > '2024-05-31'")
@@ -176,7 +176,7 @@ def long_stale(planted, tmp_path_factory):
     market, built_db, _ = planted
     code, first = next((p["code"], date.fromisoformat(p["date"])) for p in market.planted if p["problem"] == "stale_close")
     tmp = tmp_path_factory.mktemp("long_stale")
-    db = tmp / "rebuilt.duckdb"
+    db = tmp / "warehouse.duckdb"
     shutil.copy(built_db, db)
     con = duckdb.connect(str(db))
     days = bar_days(con)
@@ -197,7 +197,7 @@ def test_daily_runs_of_the_bar_checks_equal_a_rebuild(long_stale, tmp_path, into
     of unchanged closes: 6 of them (not flagged: a daily run counts them in its history rows), 10
     (flagged) or 36 (begun before the history a daily run reads: it continues the stored length)."""
     rebuilt_db, first, days = long_stale
-    db = tmp_path / "daily.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     shutil.copy(rebuilt_db, db)
     start = days.index(first) + into_the_run
     rewind(db, days[start])

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from tests.dbt.test_dbt_build import ROOT, dbt
+from tests.dbt.runner import ROOT, dbt
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "tests" / "artifacts"
