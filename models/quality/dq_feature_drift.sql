@@ -90,8 +90,8 @@ bin_shares as (
     group by feature, month, bin
 ),
 
-psi as (
-    select feature, month, sum((actual_share - expected_share) * ln(actual_share / expected_share)) as psi
+psi as (  -- summed in bin order: a parallel sum adds in any order, and a rebuild must give the same bits
+    select feature, month, sum((actual_share - expected_share) * ln(actual_share / expected_share) order by bin) as psi
     from bin_shares
     group by all
 ),

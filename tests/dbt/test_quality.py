@@ -91,10 +91,7 @@ def test_a_months_drift_does_not_change_when_later_days_arrive(built, tmp_path):
     as_of_may = query(db, drift)
     assert {row[1] for row in as_of_may} == {date(2024, 4, 1), date(2024, 5, 1)}
     assert len({row[0] for row in as_of_may}) >= 8  # features with 3 months of values by April or May
-    whole = query(full_db, drift)
-    assert [row[:5] + row[6:] for row in as_of_may] == [row[:5] + row[6:] for row in whole]
-    for row, later in zip(as_of_may, whole):  # the PSI, up to the order of a parallel sum
-        assert row[5] == pytest.approx(later[5], rel=1e-12), (row, later)
+    assert as_of_may == query(full_db, drift)  # to the bit: the PSI sums its bins in order
 
 
 def test_each_planted_problem_is_caught_where_it_was_planted(planted):
