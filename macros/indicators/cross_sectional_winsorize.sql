@@ -1,17 +1,26 @@
 {#-
   Per-cross-section bounds for winsorizing: one row per `partition_by` value with the lower and
   upper continuous quantiles of each column (<col>_lo, <col>_hi). Join it back on the partition
-  key and clip with `clip_to_bounds`. One hash aggregate, instead of a sort per column.
+  key and clip with `clip_to_bounds`. One hash aggregate, instead of a sort per column, and one
+  quantile per column for both bounds: two separate quantile_cont held every value twice (the
+  full market's bounds query 1.9–2.5 → 1.4–1.9 s in two A/Bs, the same bits).
 -#}
 {% macro cross_sectional_bounds(relation, columns, partition_by='date', lower=0.01, upper=0.99) -%}
     select
         {{ partition_by }},
         {%- for c in columns %}
-        quantile_cont({{ c }}, {{ lower }}) as {{ c }}_lo,
-        quantile_cont({{ c }}, {{ upper }}) as {{ c }}_hi{{ ',' if not loop.last }}
+        {{ c }}_bounds[1] as {{ c }}_lo,
+        {{ c }}_bounds[2] as {{ c }}_hi{{ ',' if not loop.last }}
         {%- endfor %}
-    from {{ relation }}
-    group by {{ partition_by }}
+    from (
+        select
+            {{ partition_by }},
+            {%- for c in columns %}
+            quantile_cont({{ c }}, [{{ lower }}, {{ upper }}]) as {{ c }}_bounds{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ relation }}
+        group by {{ partition_by }}
+    )
 {%- endmacro %}
 
 {#- Clip x into [lo, hi] (NULL stays NULL). -#}
