@@ -17,6 +17,7 @@ import duckdb
 # the incremental models and their keys: what a daily run must leave equal to a full refresh
 INCREMENTAL_TABLES = {
     "intermediate.int_price_observations": ("code", "date"),
+    "intermediate.int_bar_presence": ("code", "date"),
     "intermediate.int_features__long_memory": ("code", "row_idx"),
     "intermediate.int_features__extended": ("code", "row_idx"),
     "intermediate.int_features__return_bounds": ("date",),
@@ -28,7 +29,7 @@ INCREMENTAL_TABLES = {
     "quality.dq_feature_drift": ("feature", "month"),
 }
 # the dbt selection that builds them all
-INCREMENTAL_SELECTION = "+int_enrichment__blocks dq_bar_checks dq_feature_histogram dq_feature_drift"
+INCREMENTAL_SELECTION = "+int_enrichment__blocks int_bar_presence dq_bar_checks dq_feature_histogram dq_feature_drift"
 
 # raw table -> the column saying when a row became known
 PUBLISHED_ON = {

@@ -15,7 +15,7 @@ findings as (
 
 bars_per_day as (
     select date, count(*) filter (where has_trade) as traded, count(*) as rows
-    from {{ ref('stg_jquants__daily_bars') }}
+    from {{ ref('int_bar_presence') }}
     group by date
 ),
 

@@ -5,7 +5,7 @@
 with
 
 bars as (
-    select code, date from {{ ref('stg_jquants__daily_bars') }}
+    select code, date from {{ ref('int_bar_presence') }}
 ),
 
 loaded_days as (
