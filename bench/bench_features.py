@@ -84,9 +84,15 @@ def main() -> None:
         # refresh a plain run finds no new day and writes nothing
         enrich_s = dbt(["run", "--select", "+ml_dataset_enriched", "--exclude", FEATURE_MODELS, "--full-refresh"],
                        db, target)
-        # a data-quality check that fails is not a failed benchmark; a full refresh, as dq_bar_checks
-        # is incremental
-        quality_s = dbt(["build", "--select", "dq_checks", "quality", "--full-refresh"], db, target, check=False)
+        # a full refresh, as dq_bar_checks is incremental; with int_bar_presence, the bar keys the
+        # quality models read. A data-quality check that fails is not a failed benchmark; a model that
+        # cannot be built is.
+        quality_s = dbt(["build", "--select", "dq_checks", "int_bar_presence", "quality", "--full-refresh"],
+                        db, target, check=False)
+        errors = [r["unique_id"] for r in json.loads((target / "run_results.json").read_text())["results"]
+                  if r["status"] == "error"]
+        if errors:
+            sys.exit(f"the data-quality build failed: {', '.join(errors)}")
         compiled_dir = target / "compiled" / "gogooku3" / "models"
         # the feature DAG is three queries now: the long-memory smoothings (a table a daily run
         # continues), the winsorizing bounds per date (stored: a code recomputed whole reads its past
