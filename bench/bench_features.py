@@ -87,10 +87,13 @@ def main() -> None:
         # a full refresh, as dq_bar_checks is incremental; with int_bar_presence, the bar keys the
         # quality models read. A data-quality check that fails is not a failed benchmark; a model that
         # cannot be built is.
+        results = target / "run_results.json"
+        results.unlink(missing_ok=True)  # the enrichment run's: a dbt that fails to start writes none
         quality_s = dbt(["build", "--select", "dq_checks", "int_bar_presence", "quality", "--full-refresh"],
                         db, target, check=False)
-        errors = [r["unique_id"] for r in json.loads((target / "run_results.json").read_text())["results"]
-                  if r["status"] == "error"]
+        if not results.exists():
+            sys.exit("the data-quality build did not run (no run_results.json): see dbt's output above")
+        errors = [r["unique_id"] for r in json.loads(results.read_text())["results"] if r["status"] == "error"]
         if errors:
             sys.exit(f"the data-quality build failed: {', '.join(errors)}")
         compiled_dir = target / "compiled" / "gogooku3" / "models"
