@@ -30,7 +30,7 @@ with
 changed_codes as (  -- codes with observations after the last stored day
     select distinct code
     from {{ ref('int_price_observations') }}
-    where date > (select coalesce(max(date), date '1900-01-01') from {{ this }})  -- an empty table: every day is new
+    where date > {{ last_stored_day_query() }}
 ),
 
 last_rows as (  -- each changed code's last stored row

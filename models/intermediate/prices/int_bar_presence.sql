@@ -14,7 +14,7 @@
 select code, date, has_trade
 from
 {%- if is_incremental() %}
-    ({{ jquants_daily_bars(after="(select coalesce(max(date), date '1900-01-01') from " ~ this ~ ")") }})
+    ({{ jquants_daily_bars(after=last_stored_day_query()) }})
 {%- else %}
     {{ ref('stg_jquants__daily_bars') }}
 {%- endif %}

@@ -30,7 +30,7 @@ stored as (
 ),
 
 new_bars as (  -- adjusted from the raw bars after the last stored day only (see jquants_daily_bars)
-    select * from ({{ jquants_daily_bars(after="(select coalesce(max(date), date '1900-01-01') from " ~ this ~ ")") }})
+    select * from ({{ jquants_daily_bars(after=last_stored_day_query()) }})
     where adj_close > 0
 ),
 
