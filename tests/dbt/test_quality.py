@@ -91,7 +91,10 @@ def test_a_months_drift_does_not_change_when_later_days_arrive(built, tmp_path):
     as_of_may = query(db, drift)
     assert {row[1] for row in as_of_may} == {date(2024, 4, 1), date(2024, 5, 1)}
     assert len({row[0] for row in as_of_may}) >= 8  # features with 3 months of values by April or May
-    assert as_of_may == query(full_db, drift)  # to the bit: the PSI sums its bins in order
+    # to the bit: the PSI sums its bins in order (a table this small rarely splits one PSI's ten bins
+    # across threads, so this holds the order to account on the full market only by the README's
+    # rebuild comparison; here it checks that nothing else makes the months differ)
+    assert as_of_may == query(full_db, drift)
 
 
 def test_each_planted_problem_is_caught_where_it_was_planted(planted):
