@@ -35,8 +35,11 @@ OHLC_TEST = "stg_daily_bars_ohlc_consistent"
 def dbt(db: Path, target: Path, *args: str) -> dict[str, dict]:
     """Run dbt with its target/ at `target`; the results by node name (status, failures)."""
     # cautious: leave out the tests that also read models outside the selection (not built here)
+    results_file = target / "run_results.json"
+    results_file.unlink(missing_ok=True)  # the previous run's: a run that fails to start writes none
     out = run_dbt([*args, "--indirect-selection", "cautious"], db, target.parent)
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    assert results_file.exists(), out.stdout[-3000:]
+    results = json.loads(results_file.read_text())["results"]
     by_name = {r["unique_id"].split(".")[2]: r for r in results}
     assert all(r["status"] != "error" for r in results), out.stdout[-3000:]
     return by_name
