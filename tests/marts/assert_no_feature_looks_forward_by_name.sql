@@ -7,6 +7,7 @@ where table_schema = '{{ target.schema }}'
   and regexp_matches(lower(column_name), 'target|forward|lead|future|next')
   and column_name not in ('target_1d', 'target_5d', 'target_10d', 'target_20d',
                           'target_1d_binary', 'target_5d_binary', 'target_10d_binary')
--- reference both marts so the test runs after them
-  and (select count(*) from {{ ref('ml_dataset') }}) >= 0
-  and (select count(*) from {{ ref('ml_dataset_enriched') }}) >= 0
+-- both marts as dependencies, so that the test runs after them (counting the enriched view's rows
+-- for that joined it whole: 1.2 s of a daily build on the full market)
+-- depends_on: {{ ref('ml_dataset') }}
+-- depends_on: {{ ref('ml_dataset_enriched') }}
