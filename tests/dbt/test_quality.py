@@ -219,3 +219,78 @@ def test_daily_runs_of_the_bar_checks_equal_a_rebuild(long_stale, tmp_path, into
     assert {r[2] for r in daily} >= {"ohlc_violation", "non_positive_price", "unexplained_jump", "stale_close", "volume_outlier"}
     for a, b in zip(daily, rebuilt):
         assert a[3] == pytest.approx(b[3], rel=1e-9, abs=1e-12), (a, b)
+
+
+# dq_missing_bars by its definition, as it was computed until it followed the gaps: every code of
+# the governing master snapshot on every trading day of its bars' span (or on the latest day after a
+# bar the day before), less the bars
+MISSING_BARS_BY_DEFINITION = """
+with
+bars as (select code, date from intermediate.int_bar_presence),
+days as (
+    select calendar_date as date, previous_trading_day from intermediate.int_trading_calendar
+    where is_trading_day and calendar_date between (select min(date) from bars) and (select max(date) from bars)
+),
+governed as (
+    select days.*, (select max(s.snapshot_date) from staging.stg_jquants__listed_issues as s
+                    where s.snapshot_date <= days.date) as snapshot_date
+    from days
+),
+spans as (select code, min(date) as first_bar, max(date) as last_bar from bars group by code),
+expected as (
+    select l.code, g.date
+    from governed as g
+    join staging.stg_jquants__listed_issues as l on l.snapshot_date = g.snapshot_date
+    join spans as s on s.code = l.code
+    where g.date between s.first_bar and s.last_bar
+       or (g.date = (select max(date) from days) and s.last_bar = g.previous_trading_day)
+)
+select code, date from expected anti join bars using (code, date) order by all
+"""
+
+
+def test_missing_bars_follow_the_gaps_across_daily_runs(planted, tmp_path):
+    """dq_missing_bars lists the trading days between a bar and the code's previous one
+    (int_bar_presence.previous_bar_date, which a daily run continues from the stored bars): the
+    pairs of its definition. Gaps are cut into the feed — three days of one code, three days that a
+    daily run's boundary crosses, a code leaving on the last day (missing) and one leaving the day
+    before (delisted) — and the last days are appended one run at a time."""
+    _, built_db, _ = planted
+    original = tmp_path / "original.duckdb"
+    shutil.copy(built_db, original)
+    con = duckdb.connect(str(original))
+    days = bar_days(con)
+    codes = [c for (c,) in con.execute('select distinct "Code" from raw.equities_bars_daily order by 1').fetchall()]
+    cuts = {codes[0]: days[40:43], codes[1]: days[-6:-3], codes[2]: days[-1:], codes[3]: days[-2:]}
+    for code, cut in cuts.items():
+        con.execute('delete from raw.equities_bars_daily where "Code" = ? and "Date" between ? and ?', [code, cut[0], cut[-1]])
+    con.close()
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(original, db)
+    rewind(db, days[-5])  # inside codes[1]'s gap
+    models = ["--select", "int_bar_presence", "dq_missing_bars"]
+    out = dbt(["run", *models, "--full-refresh"], db, tmp_path)
+    assert out.returncode == 0, out.stdout[-3000:]
+    for day in days[-4:]:
+        advance(db, original, day)
+        out = dbt(["run", *models], db, tmp_path)
+        assert out.returncode == 0, out.stdout[-3000:]
+
+    missing = query(db, "select code, date from quality.dq_missing_bars order by all")
+    assert missing == query(db, MISSING_BARS_BY_DEFINITION)
+    for code, cut in cuts.items():
+        if code != codes[3]:  # left the feed before the latest day: delisted
+            assert {(code, d) for d in cut} <= set(missing), code
+    assert not [m for m in missing if m[0] == codes[3]]
+
+    rebuilt = tmp_path / "rebuilt" / "warehouse.duckdb"
+    rebuilt.parent.mkdir()
+    shutil.copy(db, rebuilt)
+    out = dbt(["run", "--select", "int_bar_presence", "--full-refresh"], rebuilt, rebuilt.parent)
+    assert out.returncode == 0, out.stdout[-3000:]
+    presence = "select code, date, has_trade, previous_bar_date from intermediate.int_bar_presence order by code, date"
+    assert query(db, presence) == query(rebuilt, presence)
+    (gaps,), = query(db, """select count(*) from intermediate.int_bar_presence as b
+                            join intermediate.int_trading_calendar as c on c.calendar_date = b.date
+                            where b.previous_bar_date < c.previous_trading_day""")
+    assert gaps == 3  # after the two cut gaps and the planted missing bar
