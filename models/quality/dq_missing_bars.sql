@@ -19,11 +19,12 @@ loaded_days as (  -- the calendar's trading days from the first bar to the last
       and calendar_date between (select min(date) from bars) and (select max(date) from bars)
 ),
 
-after_gap as (  -- bars whose previous bar of the code is more than a trading day back
+after_gap as (  -- bars whose previous bar of the code is more than a trading day back (a bar on a
+               -- day the calendar does not trade or lacks counts too)
     select bars.code, bars.previous_bar_date, bars.date
     from bars
-    inner join loaded_days as d on d.date = bars.date
-    where bars.previous_bar_date < d.previous_trading_day
+    left join {{ ref('int_trading_calendar') }} as c on c.calendar_date = bars.date
+    where bars.previous_bar_date < coalesce(c.previous_trading_day, bars.date)
 ),
 
 inside_span as (  -- the trading days of each gap: no bar of the code lies between two consecutive ones

@@ -7,7 +7,7 @@ import csv
 import shutil
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -261,9 +261,17 @@ def test_missing_bars_follow_the_gaps_across_daily_runs(planted, tmp_path):
     con = duckdb.connect(str(original))
     days = bar_days(con)
     codes = [c for (c,) in con.execute('select distinct "Code" from raw.equities_bars_daily order by 1').fetchall()]
-    cuts = {codes[0]: days[40:43], codes[1]: days[-6:-3], codes[2]: days[-1:], codes[3]: days[-2:]}
+    cuts = {codes[0]: days[40:43], codes[1]: days[-6:-3], codes[2]: days[-1:], codes[3]: days[-2:],
+            codes[4]: days[60:63]}
     for code, cut in cuts.items():
         con.execute('delete from raw.equities_bars_daily where "Code" = ? and "Date" between ? and ?', [code, cut[0], cut[-1]])
+    # and a bar on a day without trading right after codes[4]'s gap: the gap ends there
+    saturday = next(d for d in (days[62] + timedelta(n) for n in range(1, 8)) if d.weekday() == 5)
+    con.execute('insert into raw.equities_bars_daily select * replace (cast(? as date) as "Date") '
+                'from raw.equities_bars_daily where "Code" = ? and "Date" = ?', [saturday, codes[4], days[63]])
+    con.execute('delete from raw.equities_bars_daily where "Code" = ? and "Date" > ? and "Date" < ?',
+                [codes[4], days[62], saturday])
+    cuts[codes[4]] = [d for d in days if days[60] <= d < saturday]
     con.close()
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(original, db)
@@ -293,4 +301,4 @@ def test_missing_bars_follow_the_gaps_across_daily_runs(planted, tmp_path):
     (gaps,), = query(db, """select count(*) from intermediate.int_bar_presence as b
                             join intermediate.int_trading_calendar as c on c.calendar_date = b.date
                             where b.previous_bar_date < c.previous_trading_day""")
-    assert gaps == 3  # after the two cut gaps and the planted missing bar
+    assert gaps == 4  # after the three cut gaps and the planted missing bar
