@@ -253,8 +253,9 @@ def test_missing_bars_follow_the_gaps_across_daily_runs(planted, tmp_path):
     """dq_missing_bars lists the trading days between a bar and the code's previous one
     (int_bar_presence.previous_bar_date, which a daily run continues from the stored bars): the
     pairs of its definition. Gaps are cut into the feed — three days of one code, three days that a
-    daily run's boundary crosses, a code leaving on the last day (missing) and one leaving the day
-    before (delisted) — and the last days are appended one run at a time."""
+    daily run's boundary crosses, a gap that ends in a bar on a Saturday (a day without trading), a
+    code leaving on the last day (missing) and one leaving the day before (delisted) — and the last
+    days are appended one run at a time."""
     _, built_db, _ = planted
     original = tmp_path / "original.duckdb"
     shutil.copy(built_db, original)
