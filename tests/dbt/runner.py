@@ -17,12 +17,15 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import shutil
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 900  # seconds for one command
+# the file name of every warehouse the tests build: the parsed project is reused across all of them
+WAREHOUSE = "warehouse.duckdb"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,12 @@ def dbt(args: list[str], db: Path, folder: Path) -> DbtResult:
     env = {"GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(folder / "target"), "DBT_LOG_PATH": str(folder / "logs"),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false", "DBT_LOG_LEVEL": "none"}
     return _worker().run([*args, "--profiles-dir", "."], env)
+
+
+def copy_warehouse(source: Path, folder: Path) -> Path:
+    """A copy of warehouse `source` as `folder`/WAREHOUSE (the folder created if need be)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(source, folder / WAREHOUSE))
 
 
 class _Worker:

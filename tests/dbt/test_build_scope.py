@@ -8,7 +8,6 @@ the days a daily run may rewrite, one in a bar of the new day."""
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 from ingest.fakeapi.market import MarketConfig, SyntheticMarket
 from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
-from tests.dbt.runner import dbt as run_dbt
+from tests.dbt.runner import copy_warehouse, dbt as run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -76,8 +75,7 @@ def scoped(tmp_path_factory):
            where "AdjFactor" <> 1 and n > 260 and "Date" <= ?
            order by "Date" desc limit 1""", [days[-3]]).fetchall()[0]
     con.close()
-    db = tmp / "warehouse.duckdb"
-    shutil.copy(loaded, db)
+    db = copy_warehouse(loaded, tmp)
     rewind(db, days[days.index(split_day) - 1])
     target = tmp / "target"
     first = dbt(db, target, "build", "--select", "+ml_dataset")

@@ -9,7 +9,6 @@ history, so that code is recomputed whole)."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from ingest.fakeapi.market import MarketConfig, SyntheticMarket
 from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
-from tests.dbt.runner import DbtResult, dbt
+from tests.dbt.runner import WAREHOUSE, DbtResult, copy_warehouse, dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -32,7 +31,6 @@ INCREMENTS = 30
 # the smoothings of a daily run sum in another order than a full refresh: equal to ~1e-11 of the
 # price scale (observed max 5e-11 for the MACD histogram); everything else must match exactly
 TOLERANCE = 1e-9
-WAREHOUSE = "warehouse.duckdb"
 
 
 def dbt_run(db: Path, folder: Path, *args: str, check: bool = True) -> DbtResult:
@@ -43,11 +41,6 @@ def dbt_run(db: Path, folder: Path, *args: str, check: bool = True) -> DbtResult
     if check:
         assert out.returncode == 0, out.stdout[-3000:]
     return out
-
-
-def copy_warehouse(source: Path, folder: Path) -> Path:
-    folder.mkdir(exist_ok=True)
-    return Path(shutil.copy(source, folder / WAREHOUSE))
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from ingest.cli import main
 from ingest.fakeapi.market import QUALITY_PROBLEMS, SyntheticMarket
 from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import SMALL_MARKET, ingest, query
-from tests.dbt.runner import dbt
+from tests.dbt.runner import copy_warehouse, dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -80,8 +80,7 @@ def test_a_months_drift_does_not_change_when_later_days_arrive(built, tmp_path):
     May 31 writes; deleting the later ones and recounting the histograms stands in for rewinding
     the feed and rebuilding.)"""
     full_db, _, _ = built
-    db = tmp_path / "warehouse.duckdb"  # the name of the built one: dbt parses once for both
-    shutil.copy(full_db, db)
+    db = copy_warehouse(full_db, tmp_path)  # the name of the built one: dbt parses once for both
     con = duckdb.connect(str(db))
     con.execute("delete from ml_dataset where date > '2024-05-31'")
     con.close()
@@ -176,8 +175,7 @@ def long_stale(planted, tmp_path_factory):
     market, built_db, _ = planted
     code, first = next((p["code"], date.fromisoformat(p["date"])) for p in market.planted if p["problem"] == "stale_close")
     tmp = tmp_path_factory.mktemp("long_stale")
-    db = tmp / "warehouse.duckdb"
-    shutil.copy(built_db, db)
+    db = copy_warehouse(built_db, tmp)
     con = duckdb.connect(str(db))
     days = bar_days(con)
     i = days.index(first)
@@ -197,8 +195,7 @@ def test_daily_runs_of_the_bar_checks_equal_a_rebuild(long_stale, tmp_path, into
     of unchanged closes: 6 of them (not flagged: a daily run counts them in its history rows), 10
     (flagged) or 36 (begun before the history a daily run reads: it continues the stored length)."""
     rebuilt_db, first, days = long_stale
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copy(rebuilt_db, db)
+    db = copy_warehouse(rebuilt_db, tmp_path)
     start = days.index(first) + into_the_run
     rewind(db, days[start])
     history = ["--vars", f"{{dq_history_days: {HISTORY_DAYS}}}"]
@@ -274,8 +271,7 @@ def test_missing_bars_follow_the_gaps_across_daily_runs(planted, tmp_path):
                 [codes[4], days[62], saturday])
     cuts[codes[4]] = [d for d in days if days[60] <= d < saturday]
     con.close()
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copy(original, db)
+    db = copy_warehouse(original, tmp_path)
     rewind(db, days[-5])  # inside codes[1]'s gap
     models = ["--select", "int_bar_presence", "dq_missing_bars"]
     out = dbt(["run", *models, "--full-refresh"], db, tmp_path)
@@ -292,9 +288,7 @@ def test_missing_bars_follow_the_gaps_across_daily_runs(planted, tmp_path):
             assert {(code, d) for d in cut} <= set(missing), code
     assert not [m for m in missing if m[0] == codes[3]]
 
-    rebuilt = tmp_path / "rebuilt" / "warehouse.duckdb"
-    rebuilt.parent.mkdir()
-    shutil.copy(db, rebuilt)
+    rebuilt = copy_warehouse(db, tmp_path / "rebuilt")
     out = dbt(["run", "--select", "int_bar_presence", "--full-refresh"], rebuilt, rebuilt.parent)
     assert out.returncode == 0, out.stdout[-3000:]
     presence = "select code, date, has_trade, previous_bar_date from intermediate.int_bar_presence order by code, date"
