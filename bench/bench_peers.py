@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "peers"))
 
+from bench_features import copy_seconds  # noqa: E402
 from bench_ingest import load_fake_market  # noqa: E402
 from compare import compare, summary  # noqa: E402
 
@@ -80,15 +81,13 @@ def run_ours(db: Path, target: Path) -> tuple[float, float]:
 
 
 def floor_seconds(db: Path) -> float:
+    """The materialization floor, as bench_features measures it: DuckDB copying ml_dataset."""
     con = duckdb.connect(str(db))
     con.execute("set threads = 2")
-    t0 = time.monotonic()
-    con.execute("create or replace table main._bench_floor as select * from ml_dataset")
-    con.execute("checkpoint")
-    seconds = time.monotonic() - t0
-    con.execute("drop table main._bench_floor")
-    con.close()
-    return seconds
+    try:
+        return copy_seconds(con, "main.ml_dataset")
+    finally:
+        con.close()
 
 
 def one_run(codes: int, years: int, skip: set[str], workdir: Path, keep: bool = False) -> dict:
