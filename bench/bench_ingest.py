@@ -112,7 +112,7 @@ def main() -> None:
             con = duckdb.connect(str(db), read_only=True)
             bars = con.sql("select count(*) from raw.equities_bars_daily").fetchall()[0][0]
             total = con.sql("select sum(rows) from raw._loads where dataset <> '_run' and status = 'ok'").fetchall()[0][0]
-            requests = int(con.sql("select count(*) from raw._loads where dataset <> '_run'").fetchall()[0][0])
+            requests = int(con.sql("select count(*) from raw._loads where dataset <> '_run' and unit <> '_plan'").fetchall()[0][0])
             size_mb = db.stat().st_size / 1e6
             con.close()
         with urllib.request.urlopen(urllib.request.Request(base + "/markets/calendar?from=2026-01-05&to=2026-01-05",

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,12 +21,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .client import ApiError, AuthError, RetryPolicy
+from .client import ApiError, AuthError, HostUnreachable, RetryPolicy
 from .config import ConfigError, Settings
 from .fakeapi.market import QUALITY_PROBLEMS
 from .loader import IngestOptions, IngestReport, Loader, parse_markets
 from .schema import DATASETS
-from .store import Warehouse, _now
+from .store import Warehouse, WarehouseError, connect, now
 
 console = Console(stderr=True)
 DEMO_CODES, DEMO_YEARS = 300, 3
@@ -56,7 +57,7 @@ def add_ingest_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help="last date to load (default: today, JST)")
     p.add_argument("--datasets", type=_csv, default=tuple(DATASETS), metavar="LIST",
                    help=f"comma-separated subset of: {', '.join(DATASETS)} (default: all the plan allows)")
-    p.add_argument("--codes", type=_csv, default=(), metavar="LIST",
+    p.add_argument("--codes", dest="codes_given", default=None, metavar="LIST",
                    help="load bars and statements for these codes only, one query per code (e.g. 72030,86970)")
     p.add_argument("--market", dest="markets", default="", metavar="LIST",
                    help="restrict bars and statements to codes listed in these markets: prime,standard,growth (or 0111,0112,0113)")
@@ -72,21 +73,40 @@ def add_ingest_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="log every request retry and every committed unit")
 
 
+#: a listed issue's code as J-Quants writes it: 5 characters (72030, 130A0), or the 4-character short form
+CODE_PATTERN = re.compile(r"[0-9][0-9A-Z]{3}[0-9A-Z]?")
+
+
 def options_from(args: argparse.Namespace) -> IngestOptions:
     if args.start and args.end and args.start > args.end:
         raise ConfigError(f"--from {args.start} is after --to {args.end}")
+    if not args.datasets:
+        raise ConfigError(f"--datasets is empty; name one or more of {', '.join(DATASETS)}, or leave it out for all")
     unknown = set(args.datasets) - set(DATASETS)
     if unknown:
         raise ConfigError(f"unknown dataset(s) {', '.join(sorted(unknown))}; choose from {', '.join(DATASETS)}")
+    codes = tuple(c.upper() for c in _csv(args.codes_given or ""))
+    bad = [c for c in codes if not CODE_PATTERN.fullmatch(c)]
+    if bad or (args.codes_given is not None and not codes):
+        shown = ", ".join(repr(c) for c in bad) or repr(args.codes_given)
+        raise ConfigError(f"--codes {shown}: a code is 4 or 5 letters and digits, e.g. --codes 72030,86970")
     if not 1 <= args.concurrency <= 150:
         raise ConfigError("--concurrency must be between 1 and 150")
+    if args.retries < 1:
+        raise ConfigError(f"--retries {args.retries}: tries per request must be at least 1")
+    if args.backoff < 0:
+        raise ConfigError(f"--backoff {args.backoff}: the first retry delay cannot be negative")
+    if args.pause_on_429 <= 0:
+        raise ConfigError(f"--pause-on-429 {args.pause_on_429}: the pause after HTTP 429 must be positive "
+                          "(J-Quants asks for at least 60 seconds)")
     try:
         markets = parse_markets(args.markets)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    retry = RetryPolicy(attempts=max(1, args.retries), backoff=args.backoff, pause_on_429=args.pause_on_429,
-                        lockout_pause=max(args.pause_on_429, 5 * args.pause_on_429))
-    return IngestOptions(start=args.start, end=args.end, datasets=args.datasets, codes=args.codes, markets=markets,
+    retry = RetryPolicy(attempts=args.retries, backoff=args.backoff, pause_on_429=args.pause_on_429,
+                        lockout_pause=5 * args.pause_on_429)
+    return IngestOptions(start=args.start, end=args.end, datasets=tuple(dict.fromkeys(args.datasets)), codes=codes,
+                         markets=markets,
                          bulk=args.bulk, refresh=args.refresh, concurrency=args.concurrency, retry=retry)
 
 
@@ -94,7 +114,7 @@ def run_ingest(settings: Settings, options: IngestOptions, quiet: bool = False) 
     """Run one load with progress bars; raises on configuration and authentication errors."""
     wh = Warehouse(settings.duckdb_path)
     started = time.time()
-    run_started = _now()
+    run_started = now()
     progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[rows]:>10,} rows"), TimeElapsedColumn(), console=console,
                         disable=quiet, transient=False)
@@ -250,7 +270,7 @@ def publish(settings: Settings) -> None:
 
     try:
         path, seconds = publish_snapshot(settings.duckdb_path)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         raise ConfigError(str(exc)) from None
     console.print(f"published {path} for analysts in {seconds:.1f} s (open it read-only; reconnect to see new builds)")
 
@@ -260,8 +280,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_openable(path: Path) -> None:
+    """Fail with one line, before dbt starts, when the warehouse is locked by another process or not DuckDB."""
+    if path.exists():
+        connect(path).close()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    check_openable(settings.duckdb_path)
     code = run_dbt(["build", *args.dbt_args], settings.duckdb_path)
     if code == 0 and not args.no_publish:
         publish(settings)
@@ -273,6 +300,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if not settings.duckdb_path.exists():
         raise ConfigError(f"{settings.duckdb_path} does not exist: run `gogooku3 demo` or `gogooku3 ingest` and `dbt build` first")
+    check_openable(settings.duckdb_path)
     code = run_dbt(["docs", "generate", "--static"], settings.duckdb_path)
     if code != 0:
         return code
@@ -397,6 +425,12 @@ def main(argv: list[str] | None = None) -> int:
     except AuthError as exc:
         console.print(f"[red]error:[/] {exc}")
         return 3
+    except HostUnreachable as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 4
+    except WarehouseError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 2
     except ApiError as exc:
         console.print(f"[red]error:[/] {exc}")
         return 1

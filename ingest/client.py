@@ -38,6 +38,11 @@ PLAN_HINT = (
     "fetch, or upgrade the subscription."
 )
 
+UNREACHABLE_HINT = (
+    "cannot reach the J-Quants API at {host} ({tries} tries, no answer from the host in between; last: {reason}). "
+    "Check JQUANTS_API_BASE and the network, then rerun: everything committed so far is kept."
+)
+
 
 class ApiError(RuntimeError):
     """A request failed for good; ``str()`` says what to do."""
@@ -49,6 +54,10 @@ class ApiError(RuntimeError):
 
 class AuthError(ApiError):
     """HTTP 403: stop the whole run, nothing else will succeed."""
+
+
+class HostUnreachable(ApiError):
+    """No connection to the API host could be made for a whole request's tries: stop the run."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,7 @@ class JQuantsClient:
         self._main_limiter = MinuteWindowLimiter(settings.requests_per_minute("/"))
         self._fins_limiter = MinuteWindowLimiter(settings.requests_per_minute("/fins/summary"))
         self._consecutive_429 = 0
+        self._unreachable_since: float | None = None  # first failed connection since the last answer
         self._session: aiohttp.ClientSession | None = None
         self.requests_sent = 0
         self.bytes_received = 0
@@ -102,6 +112,11 @@ class JQuantsClient:
         await self._main_limiter.acquire()
         if path == "/fins/summary":
             await self._fins_limiter.acquire()
+
+    def _refund(self, path: str) -> None:
+        self._main_limiter.refund()
+        if path == "/fins/summary":
+            self._fins_limiter.refund()
 
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.retry.backoff_cap, self.retry.backoff * 2**attempt))
@@ -129,10 +144,16 @@ class JQuantsClient:
         while True:
             try:
                 status, body, headers = await self._request(url, params, path, with_key=True)
+            except aiohttp.ClientConnectorError as exc:  # no connection at all: DNS, refused, unroutable
+                reason = f"cannot connect: {exc}"
+                status = None
+                self._refund(path)
+                self._unreachable_since = self._unreachable_since or asyncio.get_running_loop().time()
             except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
                 reason = f"network error: {type(exc).__name__}: {exc}"
                 status = None
             else:
+                self._unreachable_since = None
                 if status == 200:
                     self._consecutive_429 = 0
                     try:
@@ -167,6 +188,8 @@ class JQuantsClient:
                     raise ApiError(f"{path}: unexpected HTTP {status}: {_message(body)}", status)
             failures += 1
             if failures >= self.retry.attempts:
+                if self._unreachable_since is not None:  # nothing has answered since this request began failing
+                    raise HostUnreachable(UNREACHABLE_HINT.format(host=urlsplit(url).netloc, tries=failures, reason=reason))
                 raise ApiError(f"{path} {params}: gave up after {failures} tries; last error: {reason}", status)
             delay = self._backoff(failures - 1)
             log.info("retrying %s %s in %.2f s (%s)", path, params, delay, reason)

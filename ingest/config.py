@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -54,6 +55,18 @@ def plan_allows(plan: str, min_plan: str) -> bool:
     return PLAN_ORDER.index(plan) >= PLAN_ORDER.index(min_plan)
 
 
+def check_api_base(url: str) -> str:
+    """JQUANTS_API_BASE must be an http(s) URL of an API v2 root (its path ends in /v2)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"JQUANTS_API_BASE={url!r} is not an http(s) URL; use {DEFAULT_API_BASE} "
+                          "(or http://127.0.0.1:8765/v2 for `gogooku3 fake-api`)")
+    if not parts.path.rstrip("/").endswith("/v2"):
+        raise ConfigError(f"JQUANTS_API_BASE={url!r} does not end in /v2, the API v2 root; "
+                          f"use {DEFAULT_API_BASE} (or http://127.0.0.1:8765/v2 for `gogooku3 fake-api`)")
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     api_key: str | None
@@ -79,7 +92,7 @@ class Settings:
                 raise ConfigError("JQUANTS_RATE_LIMIT must be >= 0 (0 = no limit)")
         return cls(
             api_key=env.get("JQUANTS_API_KEY") or None,
-            api_base=(env.get("JQUANTS_API_BASE") or DEFAULT_API_BASE).rstrip("/"),
+            api_base=check_api_base((env.get("JQUANTS_API_BASE") or DEFAULT_API_BASE).strip().rstrip("/")),
             plan=plan,
             rate_limit=rate_limit,
             duckdb_path=Path(env.get("GOGOOKU3_DUCKDB") or DEFAULT_DUCKDB),

@@ -16,11 +16,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from .client import ApiError, AuthError, JQuantsClient, RetryPolicy
+from .client import ApiError, AuthError, HostUnreachable, JQuantsClient, RetryPolicy
 from .config import Settings, plan_allows, plan_window, today_jst
 from .parse import MalformedResponse, csv_to_table, dataset_page, json_page, parse_envelope
 from .schema import DATASETS, Dataset
-from .store import Unit, Warehouse, _now
+from .store import Unit, Warehouse, now
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ BULK_DATASETS = ("bars", "fins")
 GROUP_COMMIT_UNITS = 64
 GROUP_COMMIT_ROWS = 250_000
 BULK_WORKERS = 2
+#: errors after which nothing else in the run can succeed: the run stops
+FATAL_ERRORS = (AuthError, HostUnreachable)
 
 
 def _rows(item: tuple[Any, Any, Any, Any]) -> int:
@@ -60,6 +62,7 @@ class IngestReport:
     rows: Counter[str] = field(default_factory=Counter)
     units: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    not_loaded: dict[str, str] = field(default_factory=dict)  # dataset → why it could not be planned
     notes: list[str] = field(default_factory=list)
     requests: int = 0
     bytes: int = 0
@@ -67,7 +70,7 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.not_loaded
 
     @property
     def total_rows(self) -> int:
@@ -228,14 +231,15 @@ class Loader:
                     unit = todo.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                started = _now()
+                started = now()
                 try:
                     table, pages = await self.fetch(client, unit)
                     await done.put((unit, started, table, pages))
-                except AuthError as exc:
-                    fatal.append(exc)
-                    await done.put((unit, started, exc, 0))
                 except (ApiError, MalformedResponse) as exc:
+                    if fatal:  # the run is over: this unit stays unfetched, and the next run plans it again
+                        return
+                    if isinstance(exc, FATAL_ERRORS):
+                        fatal.append(exc)
                     await done.put((unit, started, exc, 0))
 
         async def writer(n: int) -> None:
@@ -253,17 +257,19 @@ class Loader:
                     batch.append(item)
                     rows += _rows(item)
                 ok = [(u, r, p, s) for u, s, r, p in batch if not isinstance(r, BaseException)]
-                failed = [(u, str(r), s) for u, s, r, p in batch if isinstance(r, BaseException)]
-                counts = await asyncio.to_thread(self.wh.commit_units, ok, failed, self.report.run_id)
+                failed = [(u, r, s) for u, s, r, p in batch if isinstance(r, BaseException)]
+                counts = await asyncio.to_thread(self.wh.commit_units, ok, [(u, str(e), s) for u, e, s in failed],
+                                                 self.report.run_id)
                 for (unit, _, pages, _), rows_written in zip(ok, counts):
                     self.report.rows[unit.dataset.name] += rows_written
                     self.report.units["ok"] += 1
                     log.info("committed %s: %d rows, %d page(s)", unit.label, rows_written, pages)
                     self._progress(unit.dataset.name, unit.key, rows_written, pages)
                 for unit, error, _ in failed:
-                    self.report.failures.append((unit.label, error))
+                    self.report.failures.append((unit.label, str(error)))
                     self.report.units["failed"] += 1
-                    log.error("failed %s: %s", unit.label, error)
+                    if not isinstance(error, FATAL_ERRORS):  # those end the run with their own message
+                        log.error("failed %s: %s", unit.label, error)
                     self._progress(unit.dataset.name, unit.key, 0, None)
                 written += len(batch)
 
@@ -280,6 +286,14 @@ class Loader:
         await write
 
     # -- the whole run ----------------------------------------------------------------------
+    def not_loaded(self, dataset: str, reason: str) -> None:
+        """A dataset this run could not even plan: reported (the run fails) and planned again next run."""
+        log.error("%s not loaded: %s", dataset, reason)
+        self.report.not_loaded[dataset] = reason
+
+    def _calendar_failed(self) -> bool:
+        return any(label.startswith("calendar ") for label, _ in self.report.failures)
+
     async def run(self, plan_hook: Callable[[str, int], None] | None = None) -> IngestReport:
         plan_hook = plan_hook or (lambda *a: None)
         loop_started = asyncio.get_running_loop().time()
@@ -288,6 +302,10 @@ class Loader:
         names = {d.name for d in selected}
         starts = {d.name: self._start_for(d.name, plan_start) for d in selected}
         starts.setdefault("calendar", min(starts.values(), default=plan_start))
+        # the window goes into the ledger before the first request: however this run ends, the next
+        # open-ended run resumes from here and fetches whatever is not settled
+        self.wh.record_plan(self.report.run_id, [(name, start, end, self._universe_of(name)) for name, start in starts.items()])
+        log.info("planned %s", ", ".join(f"{name} {start}..{end}" for name, start in starts.items()))
         async with JQuantsClient(self.settings, self.opts.concurrency, self.opts.retry) as client:
             try:
                 # 1. the calendar decides which days to ask for
@@ -295,8 +313,11 @@ class Loader:
                 cal = [self.range_unit(DATASETS["calendar"], cal_start, end)]
                 plan_hook("calendar", 1)
                 await self.run_units(client, cal)
+                calendar_ok = not self._calendar_failed()
                 # 2. master snapshots (first trading day of each month) define the universe
-                if "master" in names:
+                if "master" in names and not calendar_ok:
+                    self.not_loaded("master", "its snapshot days come from the trading calendar, which failed to load")
+                elif "master" in names:
                     days = self.wh.trading_days(starts["master"], end)
                     snaps = sorted({min(d for d in days if (d.year, d.month) == ym) for ym in {(d.year, d.month) for d in days}}
                                    | ({days[0]} if days else set()))
@@ -322,11 +343,22 @@ class Loader:
                     elif self.opts.codes:
                         these = self.code_units(ds, start, end)
                     elif self.opts.bulk and ds.name in BULK_DATASETS:
-                        these = await self.bulk_units(client, ds, start, end, codes)
+                        try:
+                            these = await self.bulk_units(client, ds, start, end, codes)
+                        except (ApiError, MalformedResponse) as exc:
+                            if isinstance(exc, FATAL_ERRORS):
+                                raise
+                            self.not_loaded(ds.name, f"listing its bulk files failed: {exc}")
+                            continue
+                    elif ds.name == "bars" and not calendar_ok:
+                        self.not_loaded("bars", "its days come from the trading calendar, which failed to load")
+                        continue
                     elif ds.name == "bars":
                         these = self.date_units(ds, self.wh.trading_days(start, end), codes)
-                    else:  # statements: every weekday — releases on holidays exist, TDnet is shut at weekends
-                        these = self.date_units(ds, [d for d in _days(start, end) if d.weekday() < 5], codes)
+                    else:
+                        # statements: every calendar day — TDnet releases land on weekdays, holidays included,
+                        # and a statement dated on a weekend must not be lost
+                        these = self.date_units(ds, list(_days(start, end)), codes)
                     plan_hook(ds.name, len(these))
                     units.extend(these)
                 # interleave datasets so that small ones are not stuck behind 1,000 days of bars

@@ -15,6 +15,7 @@ import orjson
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.json as pajson
 
 from .schema import ARROW_TYPES, Dataset, Kind
 
@@ -46,42 +47,70 @@ def json_page(body: bytes) -> tuple[list[dict[str, Any]], str | None]:
     return rows, key or None
 
 
-# how each kind is read from JSON: numbers strictly as numbers, everything else as text, then cast
-_JSON_TYPES = {Kind.NUMBER: pl.Float64}
+# JSON types each kind accepts (None = JSON null, always accepted): booleans are never numbers, and codes,
+# market codes and flags are strings even when they look like numbers
+_JSON_ACCEPTS: dict[Kind, tuple[type, ...]] = {
+    Kind.TEXT: (str,),
+    Kind.DATE: (str,),
+    Kind.LENIENT_DATE: (str,),
+    Kind.FLAG: (str,),
+    Kind.NUMBER: (int, float),
+    Kind.LENIENT_NUMBER: (str, int, float),
+}
 
 
 def dataset_page(dataset: Dataset) -> Callable[[bytes], tuple[pa.Table, str | None]]:
-    """A parser for pages of one dataset: bytes → (typed table, pagination key)."""
-    schema = {
-        "data": pl.List(pl.Struct({f.name: _JSON_TYPES.get(f.kind, pl.Utf8) for f in dataset.fields})),
-        "pagination_key": pl.Utf8,
-    }
+    """A parser for pages of one dataset: bytes → (typed table, pagination key).
+
+    Datasets whose fields each have one JSON type (bars, master, calendar) are decoded by Arrow's JSON
+    reader against that schema, in native code — it refuses a value of another JSON type. Datasets with
+    string-or-number fields (statements, TOPIX, investor types: small pages) are decoded by orjson and
+    their values' types checked one by one.
+    """
     by_kind: dict[Kind, list[str]] = {}
     for f in dataset.fields:
         if f.kind is not Kind.NUMBER:
             by_kind.setdefault(f.kind, []).append(f.name)
     casts = [_cast(names, kind) for kind, names in by_kind.items()]  # one expression per kind: less planning
     flags = [f.name for f in dataset.fields if f.kind is Kind.FLAG]
+    text_schema = pa.schema([(f.name, pa.float64() if f.kind is Kind.NUMBER else pa.string()) for f in dataset.fields])
+    lenient = any(f.kind is Kind.LENIENT_NUMBER for f in dataset.fields)
 
-    text_only = not any(f.kind is Kind.NUMBER for f in dataset.fields)
-    columns = schema["data"].inner.to_schema()  # type: ignore[union-attr]
+    if lenient:
+        columns = pl.Schema({f.name: pl.Float64 if f.kind is Kind.NUMBER else pl.Utf8 for f in dataset.fields})
+        checks = [(f.name, _JSON_ACCEPTS[f.kind]) for f in dataset.fields]
 
-    def decode(body: bytes) -> tuple[pl.DataFrame, str | None]:
-        if text_only:  # wide pages of string-encoded values (statements): orjson + a text frame is fastest
+        def decode(body: bytes) -> tuple[pl.DataFrame, str | None]:
             rows, key = json_page(body)
-            if not all(isinstance(r, dict) for r in rows):
-                raise MalformedResponse("'data' holds something other than objects")
+            for row in rows:
+                if not isinstance(row, dict):
+                    raise MalformedResponse("'data' holds something other than objects")
+                for name, accepted in checks:
+                    value = row.get(name)
+                    if value is not None and (type(value) is bool or not isinstance(value, accepted)):
+                        raise MalformedResponse(f"{name} is {type(value).__name__} {value!r}, not {_kinds(accepted)}")
+            # numbers of string-or-number fields become text here, then are cast with the strings
             return pl.from_dicts(rows, schema=columns, strict=False) if rows else pl.DataFrame(schema=columns), key
-        if not body.lstrip().startswith(b"{"):
-            raise MalformedResponse(f"expected a JSON object; first bytes: {body[:80]!r}")
-        try:
-            frame = pl.read_json(io.BytesIO(body), schema=schema)
-        except (pl.exceptions.PolarsError, ValueError) as exc:
-            raise MalformedResponse(f"not a valid {dataset.path} page: {str(exc).splitlines()[0][:200]}") from None
-        if frame.height != 1 or frame["data"].null_count():
-            raise MalformedResponse("response has no 'data' array")
-        rows = frame.select(pl.col("data").explode()).unnest("data")
-        return (rows.clear() if frame["data"].list.len()[0] == 0 else rows), frame["pagination_key"][0]
+    else:
+        envelope = pa.schema([("data", pa.list_(pa.struct(list(text_schema)))), ("pagination_key", pa.string())])
+
+        def decode(body: bytes) -> tuple[pl.DataFrame, str | None]:
+            if not body.lstrip().startswith(b"{"):
+                raise MalformedResponse(f"expected a JSON object; first bytes: {body[:80]!r}")
+            try:
+                page = pajson.read_json(
+                    io.BytesIO(body),
+                    read_options=pajson.ReadOptions(use_threads=False, block_size=len(body) + 1),
+                    parse_options=pajson.ParseOptions(explicit_schema=envelope, unexpected_field_behavior="ignore",
+                                                      newlines_in_values=True),
+                )
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise MalformedResponse(f"not a valid {dataset.path} page: {_arrow_reason(exc)}") from None
+            if page.num_rows != 1 or page.column("data").null_count:
+                raise MalformedResponse("response has no 'data' array")
+            rows = pa.Table.from_struct_array(page.column("data").combine_chunks().flatten())
+            key = page.column("pagination_key")[0].as_py()
+            return pl.from_arrow(rows), key  # type: ignore[return-value]
 
     def parse(body: bytes) -> tuple[pa.Table, str | None]:
         rows, key = decode(body)
@@ -98,6 +127,20 @@ def dataset_page(dataset: Dataset) -> Callable[[bytes], tuple[pa.Table, str | No
         return table, key
 
     return parse
+
+
+def _kinds(accepted: tuple[type, ...]) -> str:
+    return " or ".join(dict.fromkeys({str: "a string", int: "a number", float: "a number"}[t] for t in accepted))
+
+
+def _arrow_reason(exc: Exception) -> str:
+    """Arrow's JSON error in the API's terms: 'Column(/data/[]/Code) changed from string to number' → Code."""
+    text = str(exc).splitlines()[0]
+    if "Column(/data/[]/" in text:
+        field_name = text.split("Column(/data/[]/", 1)[1].split(")", 1)[0]
+        kinds = text.split(" changed from ", 1)[1] if " changed from " in text else "a wrong type"
+        return f"field {field_name!r} {('has the wrong JSON type: expected ' + kinds.replace(' to ', ', got ')) if ' to ' in kinds else kinds}"
+    return text[:200]
 
 
 def _cast(names: list[str], kind: Kind) -> pl.Expr:

@@ -16,6 +16,12 @@ from pathlib import Path
 
 import duckdb
 
+from .store import WarehouseError, open_error_message
+
+#: what dbt leaves behind when a build is killed mid-model or a Python model's incremental run ends:
+#: never part of a published snapshot
+LEFTOVER_PATTERN = "%__dbt_tmp%"
+
 
 def published_path(working: Path) -> Path:
     """Where analysts find the snapshot: GOGOOKU3_PUBLISHED, else <dir>/published/<same file name>."""
@@ -38,9 +44,13 @@ def publish_snapshot(working: Path, published: Path | None = None) -> tuple[Path
     started = time.monotonic()
     con = duckdb.connect()
     try:
-        con.execute("attach ? as source (read_only)", [str(working)])
+        try:
+            con.execute("attach ? as source (read_only)", [str(working)])
+        except duckdb.Error as exc:
+            raise WarehouseError(open_error_message(working, exc)) from None
         con.execute("attach ? as target", [str(partial)])
         con.execute("copy from database source to target")
+        drop_leftovers(con, "target")
         con.execute("detach target")
     except BaseException:
         con.close()
@@ -49,3 +59,16 @@ def publish_snapshot(working: Path, published: Path | None = None) -> tuple[Path
     con.close()
     os.replace(partial, published)  # atomic on POSIX: readers see the old file or the new one
     return published, time.monotonic() - started
+
+
+def drop_leftovers(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """Drop dbt's temporary relations (``*__dbt_tmp*``) from ``catalog``; returns their names."""
+    rows = con.execute(
+        """select schema_name, table_name, 'table' from duckdb_tables() where database_name = $1 and table_name like $2
+           union all
+           select schema_name, view_name, 'view' from duckdb_views() where database_name = $1 and view_name like $2""",
+        [catalog, LEFTOVER_PATTERN],
+    ).fetchall()
+    for schema, name, kind in rows:
+        con.execute(f'drop {kind} if exists "{catalog}"."{schema}"."{name}"')
+    return [f"{schema}.{name}" for schema, name, _ in rows]

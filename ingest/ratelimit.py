@@ -29,6 +29,11 @@ class MinuteWindowLimiter:
                     return
                 await asyncio.sleep(self.window - (now - self._sent[0]))
 
+    def refund(self) -> None:
+        """Give back the latest request's place: it never reached the server (no connection was made)."""
+        if self._sent:
+            self._sent.pop()
+
 
 class ClientPause:
     """Stops every request of the client until a deadline (used after HTTP 429)."""

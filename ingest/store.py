@@ -43,8 +43,36 @@ class Unit:
         return f"{self.dataset.name} {self.key}"
 
 
-def _now() -> datetime:
+def now() -> datetime:
+    """Local wall-clock time to the second, as the ledger records it."""
     return datetime.now().replace(microsecond=0)
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse file cannot be opened; ``str()`` says why and what to do."""
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file, turning DuckDB's errors into one line that says what to do."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise WarehouseError(open_error_message(path, exc)) from None
+
+
+def open_error_message(path: Path | str, exc: BaseException) -> str:
+    """One line for a DuckDB error met while opening ``path``: locked, not a database, or other."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "Conflicting lock" in text or "Could not set lock" in text:
+        holder = text.split("is held in", 1)[1].split(". See", 1)[0].strip() if "is held in" in text else "another process"
+        return (f"{path} is in use by {holder}: DuckDB allows one writer per file. Close that program "
+                "(dbt, DBeaver, a Python session) and retry; analysts should open the published copy instead.")
+    if "not a valid DuckDB database" in text or "Serialization" in text or "Corrupt" in text.title():
+        return (f"{path} is not a DuckDB database (a corrupt or foreign file). Point GOGOOKU3_DUCKDB at the "
+                "warehouse file, or move this one aside and run `gogooku3 ingest` to start a new warehouse.")
+    if "version" in text.lower():
+        return f"{path} was written by another DuckDB version than this one ({duckdb.__version__}): {text}"
+    return f"cannot open {path}: {text}"
 
 
 class Warehouse:
@@ -54,13 +82,7 @@ class Warehouse:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            raise RuntimeError(
-                f"cannot open {path} for writing: {exc}. Another process (dbt, an analyst's session) holds it; "
-                "close it and retry."
-            ) from None
+        self.con = connect(path)
         # the loader streams: DuckDB need not cache the tables it writes (keeps peak RSS well under 1 GB)
         self.con.execute("set memory_limit = '384MB'")
         self.con.execute("set threads = 1")  # appends are single-threaded; idle workers would only spin
@@ -100,7 +122,8 @@ class Warehouse:
         return {(u, a, b) for u, a, b in rows}
 
     def first_requested(self, dataset: str, universe: str) -> date | None:
-        """The earliest date ever requested for a dataset: the start of an open-ended resume."""
+        """The earliest date any run asked for (its plan row counts, committed before its first request):
+        the start of an open-ended resume, which then fetches every unit from there not yet settled."""
         row = self.con.execute(
             "select min(unit_from) from raw._loads where dataset = ? and universe = ?", [dataset, universe]
         ).fetchall()
@@ -169,10 +192,18 @@ class Warehouse:
                                          pc.less_equal(dates, pa.scalar(unit.date_to, pa.date32()))))
         return table
 
+    def record_plan(self, run_id: str, windows: list[tuple[str, date, date, str]]) -> None:
+        """Record what a run is about to load, (dataset, from, to, universe) each, as ``planned`` ledger rows
+        committed before its first request: a run killed at any later moment leaves its window behind."""
+        self.con.executemany(
+            "insert into raw._loads values (?, ?, '_plan', ?, ?, ?, null, null, null, ?, null, 'planned', null)",
+            [[run_id, dataset, start, end, universe, now()] for dataset, start, end, universe in windows],
+        )
+
     def record_run(self, run_id: str, params: dict[str, object], rows: int, started: datetime, status: str, error: str | None) -> None:
         self.con.execute(
             "insert into raw._loads values (?, '_run', ?, null, null, '', ?, null, ?, ?, ?, ?, ?)",
-            [run_id, run_id, json.dumps(params, default=str, sort_keys=True), rows, started, _now(), status, error],
+            [run_id, run_id, json.dumps(params, default=str, sort_keys=True), rows, started, now(), status, error],
         )
 
     def _ledger(self, unit: Unit, run_id: str, pages: int, rows: int, started: datetime, status: str, error: str | None) -> None:
@@ -189,7 +220,7 @@ class Warehouse:
                 pages,
                 rows,
                 started,
-                _now(),
+                now(),
                 status,
                 error,
             ],
