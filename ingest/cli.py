@@ -133,7 +133,7 @@ def run_ingest(settings: Settings, options: IngestOptions, quiet: bool = False) 
     try:
         with progress:
             report = asyncio.run(loader.run(plan_hook))
-        if report.failures:
+        if not report.ok:
             status = "failed"
         return report
     except BaseException as exc:
@@ -166,6 +166,8 @@ def print_report(report: IngestReport, path: Path) -> None:
             console.print(f"  [red]✗[/] {label}: {error}")
         if len(report.failures) > 20:
             console.print(f"  … and {len(report.failures) - 20} more")
+    for dataset, reason in report.not_loaded.items():
+        console.print(f"[red]{dataset} not loaded:[/] {reason}; the next run plans it for the same range")
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -184,7 +186,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "JQUANTS_API_BASE=http://127.0.0.1:8765/v2 JQUANTS_API_KEY=fake-key."
         )
     report = run_ingest(settings, options, quiet=args.quiet)
-    if not args.quiet or report.failures:
+    if not args.quiet or not report.ok:
         print_report(report, settings.duckdb_path)
     return 0 if report.ok else 1
 
@@ -201,8 +203,9 @@ def add_fake_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plan", default="light", choices=["free", "light", "standard", "premium"], help="plan of that key (default light)")
     p.add_argument("--page-size", type=int, default=10_000, help="rows per page before pagination_key (default 10000)")
     p.add_argument("--rate-limit", type=int, default=None, help="answer 429 above this many requests/minute")
-    p.add_argument("--fault", action="append", default=[], metavar="KIND[:PATH[:TIMES]]",
-                   help="inject failures, e.g. 429:/equities/bars/daily:3, 500::2, bad_json:/fins/summary:* "
+    p.add_argument("--fault", action="append", default=[], metavar="KIND[:PATH[:TIMES[:SECONDS]]]",
+                   help="inject failures, e.g. 429:/equities/bars/daily:3, 500::2, bad_json:/fins/summary:*, "
+                        "429::2:30 (with Retry-After: 30), slow:/fins/summary:*:8 (8 s late) "
                         "(kinds: 429 500 502 503 slow drop truncate bad_json missing_field wrong_type)")
     p.add_argument("--plant", action="append", default=[], metavar="PROBLEM", choices=sorted(QUALITY_PROBLEMS),
                    help="plant a data-quality problem in the market for `gogooku3 quality` to find; repeatable "
@@ -213,13 +216,17 @@ def cmd_fake_api(args: argparse.Namespace) -> int:
     from .fakeapi.market import MarketConfig, SyntheticMarket
     from .fakeapi.server import Fault, ServerConfig, serve_forever
 
+    try:
+        faults = [Fault.parse(f) for f in args.fault]
+    except ValueError as exc:
+        raise ConfigError(f"--fault: {exc}") from None
     with console.status(f"building a synthetic market of {args.codes} codes × {args.years:g} years…"):
         market_config = MarketConfig.years_back(args.codes, args.years, end=args.end, seed=args.seed)
         market = SyntheticMarket(replace(market_config, quality_problems=tuple(args.plant)))
     for p in market.planted:
         console.print(f"planted {p['problem']} on {p['code']} at {p['date']}")
     config = ServerConfig(api_keys={args.api_key: args.plan}, page_size=args.page_size, rate_limit=args.rate_limit,
-                          faults=[Fault.parse(f) for f in args.fault])
+                          faults=faults)
     console.print(f"fake J-Quants v2 on http://{args.host}:{args.port}/v2 — {len(market.codes)} codes, "
                   f"{market.sessions[0]} … {market.sessions[-1]}, key {args.api_key!r} ({args.plan})\n"
                   f"  export JQUANTS_API_BASE=http://{args.host}:{args.port}/v2 JQUANTS_API_KEY={args.api_key} "

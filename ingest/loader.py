@@ -288,7 +288,7 @@ class Loader:
     # -- the whole run ----------------------------------------------------------------------
     def not_loaded(self, dataset: str, reason: str) -> None:
         """A dataset this run could not even plan: reported (the run fails) and planned again next run."""
-        log.error("%s not loaded: %s", dataset, reason)
+        log.info("%s not loaded: %s", dataset, reason)
         self.report.not_loaded[dataset] = reason
 
     def _calendar_failed(self) -> bool:

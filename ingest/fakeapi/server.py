@@ -59,10 +59,22 @@ class Fault:
 
     @classmethod
     def parse(cls, spec: str) -> "Fault":
-        """CLI form: KIND[:PATH[:TIMES]], e.g. '429:/equities/bars/daily:3' or '500::*'."""
-        kind, _, rest = spec.partition(":")
-        path, _, times = rest.partition(":")
-        return cls(kind, path, None if times == "*" else int(times) if times else 1)
+        """CLI form: KIND[:PATH[:TIMES[:SECONDS]]], e.g. '429:/equities/bars/daily:3', '500::*', '429::2:30'
+        (SECONDS: the Retry-After header a 429 sends, or how long 'slow' waits)."""
+        parts = spec.split(":")
+        if len(parts) > 4:
+            raise ValueError(f"fault {spec!r}: expected KIND[:PATH[:TIMES[:SECONDS]]]")
+        kind, path, times, seconds = parts + [""] * (4 - len(parts))
+        try:
+            count = None if times == "*" else int(times) if times else 1
+            value = float(seconds) if seconds else None
+        except ValueError:
+            raise ValueError(f"fault {spec!r}: TIMES is a whole number or *, SECONDS a number") from None
+        if value is not None and (value < 0 or kind not in ("429", "slow")):
+            raise ValueError(f"fault {spec!r}: SECONDS (>= 0) applies to 429 (Retry-After) and slow (delay) only")
+        if kind == "slow":
+            return cls(kind, path, count, delay=2.0 if value is None else value)
+        return cls(kind, path, count, retry_after=value)
 
 
 @dataclass
