@@ -97,6 +97,22 @@ def test_faults_are_injected_then_stop(fake_api):
     assert "Retry-After" not in get(fake_api, "/equities/master")[2]
 
 
+@pytest.mark.parametrize("spec, fault", [
+    ("429:/equities/master:3", Fault("429", "/equities/master", 3)),
+    ("500::*", Fault("500", "", None)),
+    ("429::2:30", Fault("429", "", 2, retry_after=30.0)),
+    ("slow:/fins/summary:*:8", Fault("slow", "/fins/summary", None, delay=8.0)),
+])
+def test_fault_specs_of_the_command_line(spec, fault):
+    assert Fault.parse(spec) == fault
+
+
+@pytest.mark.parametrize("spec", ["teapot", "500::x", "500::1:30", "429::1:-1", "429:a:1:2:3"])
+def test_bad_fault_specs_are_refused(spec):
+    with pytest.raises(ValueError, match="fault"):
+        Fault.parse(spec)
+
+
 def test_official_client_reads_everything(fake_api, tmp_path):
     """jquants-api-client's ClientV2 is the reference consumer: what it reads here it reads from J-Quants."""
     jq = pytest.importorskip("jquantsapi")

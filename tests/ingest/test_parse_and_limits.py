@@ -13,7 +13,8 @@ import orjson
 
 from ingest.parse import MalformedResponse, csv_to_table, dataset_page, json_page
 from ingest.ratelimit import MinuteWindowLimiter
-from ingest.schema import EQUITIES_BARS_DAILY, EQUITIES_INVESTOR_TYPES, FINS_SUMMARY, MARKETS_CALENDAR
+from ingest.schema import (EQUITIES_BARS_DAILY, EQUITIES_INVESTOR_TYPES, EQUITIES_MASTER, FINS_SUMMARY, INDICES_TOPIX,
+                           MARKETS_CALENDAR)
 
 BAR = {"Date": "2024-01-05", "Code": "72030", "O": 1.0, "H": 2.0, "L": 1.0, "C": 2.0, "UL": "0", "LL": "0",
        "Vo": 100, "Va": 150.0, "AdjFactor": 1.0, "AdjO": 1.0, "AdjH": 2.0, "AdjL": 1.0, "AdjC": 2.0, "AdjVo": 100.0}
@@ -39,6 +40,44 @@ def test_bars_are_typed_and_session_keys_may_be_absent():
 def test_malformed_rows_are_refused(row, reason):
     with pytest.raises(MalformedResponse, match=reason):
         rows_to_table([BAR, row], EQUITIES_BARS_DAILY)
+
+
+MASTER = {"Date": "2024-01-04", "Code": "13010", "CoName": "極洋", "Mkt": "0111", "S33": "0050", "S17": "1"}
+STATEMENT = {"DiscDate": "2024-02-09", "Code": "86970", "DiscNo": "20240209000001", "Sales": "100", "EPS": 12.5,
+             "RetroRst": "false"}
+INVESTORS = {"PubDate": "2024-01-11", "StDate": "2024-01-04", "EnDate": "2024-01-05", "Section": "TSEPrime", "TotBal": 5}
+
+
+@pytest.mark.parametrize("dataset, row, field_name", [
+    # booleans are not numbers
+    (EQUITIES_BARS_DAILY, {**BAR, "O": True}, "O"),
+    (EQUITIES_BARS_DAILY, {**BAR, "AdjFactor": False}, "AdjFactor"),
+    (FINS_SUMMARY, {**STATEMENT, "Sales": True}, "Sales"),
+    (EQUITIES_INVESTOR_TYPES, {**INVESTORS, "TotBal": True}, "TotBal"),
+    (INDICES_TOPIX, {"Date": "2024-01-04", "O": "2500.1", "C": False}, "C"),
+    # codes, market and sector codes, flags and dates are strings, never numbers
+    (EQUITIES_BARS_DAILY, {**BAR, "Code": 13010}, "Code"),
+    (EQUITIES_BARS_DAILY, {**BAR, "UL": 0}, "UL"),
+    (EQUITIES_MASTER, {**MASTER, "Mkt": 111}, "Mkt"),
+    (EQUITIES_MASTER, {**MASTER, "Code": 13010}, "Code"),
+    (EQUITIES_MASTER, {**MASTER, "S33": 50}, "S33"),
+    (MARKETS_CALENDAR, {"Date": "2024-01-04", "HolDiv": 1}, "HolDiv"),
+    (FINS_SUMMARY, {**STATEMENT, "Code": 86970}, "Code"),
+    (FINS_SUMMARY, {**STATEMENT, "DiscNo": 20240209000001}, "DiscNo"),
+    (FINS_SUMMARY, {**STATEMENT, "RetroRst": False}, "RetroRst"),
+    (EQUITIES_INVESTOR_TYPES, {**INVESTORS, "Section": 1}, "Section"),
+    # a number where the API sends a number is never a string either
+    (EQUITIES_BARS_DAILY, {**BAR, "Vo": "100"}, "Vo"),
+])
+def test_every_field_accepts_only_its_json_type(dataset, row, field_name):
+    with pytest.raises(MalformedResponse, match=field_name):
+        rows_to_table([row], dataset)
+
+
+def test_strings_and_numbers_land_as_sent_where_the_api_allows_either():
+    assert rows_to_table([MASTER], EQUITIES_MASTER).column("Mkt").to_pylist() == ["0111"]  # the leading zero kept
+    t = rows_to_table([{**STATEMENT, "Sales": 100, "EPS": "12.5"}], FINS_SUMMARY)
+    assert t.column("Sales").to_pylist() == [100.0] and t.column("EPS").to_pylist() == [12.5]
 
 
 def test_statement_strings_become_numbers_dates_and_flags():
