@@ -6,7 +6,7 @@
     {%- set needed = {
         'markets_calendar': ('calendar', none),
         'equities_bars_daily': ('bars', none),
-        'equities_master': ('master', 'sector and the listing features of ml_dataset'),
+        'equities_master': ('master', 'the sector features of ml_dataset_enriched and dim_listed_companies'),
         'equities_investor_types': ('investor_types', 'the flow features of ml_dataset (smart_money_index, …)'),
         'indices_topix': ('topix', 'the market features of ml_dataset_enriched and fct_topix_daily'),
         'fins_summary': ('fins', 'the statement features of ml_dataset_enriched'),

@@ -148,3 +148,11 @@ def test_a_re_ingested_past_stops_the_daily_run_and_writes_nothing(replayed, tmp
     assert f"1 bar(s) of 1 code(s) ({code}) on days {old_day} to {old_day}" in out.stdout, out.stdout[-3000:]
     assert "dbt build --full-refresh" in out.stdout
     assert query(probe, "select count(*), sum(close) from intermediate.int_price_observations") == [before]
+
+
+def test_daily_runs_leave_no_temporary_tables(replayed):
+    # dbt-duckdb leaves an incremental Python model's `<model>__dbt_tmp<timestamp>` table behind; the
+    # project's on-run-end hook drops it (and anything a killed build left), so thirty runs leave none
+    db, _, _ = replayed
+    assert query(db, "select count(*) from raw.equities_bars_daily")[0][0] > 0
+    assert query(db, "select table_schema, table_name from information_schema.tables where table_name like '%dbt_tmp%'") == []
