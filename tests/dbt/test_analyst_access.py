@@ -42,6 +42,26 @@ def test_analyst_keeps_reading_while_a_build_publishes(small_market, tmp_path):
     after = analyst.sql("select count(*), max(date) from analytics.daily_features").fetchall()[0]
     analyst.close()
     assert after[0] > before[0] and after[1] == date(2024, 4, 30) > before[1]
+    # the incremental build left no dbt temporary table in either file
+    for path in (working, snapshot):
+        con = duckdb.connect(str(path), read_only=True)
+        assert con.sql("select table_name from duckdb_tables() where table_name like '%dbt_tmp%'").fetchall() == []
+        con.close()
+
+
+def test_publish_leaves_dbt_temporary_tables_out(tmp_path, monkeypatch):
+    monkeypatch.delenv("GOGOOKU3_PUBLISHED", raising=False)
+    working = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(working))
+    con.execute("create schema intermediate")
+    con.execute("create table main.ml_dataset as select 1 as x")
+    con.execute("create table main.int_features__extended__dbt_tmp20261207 as select 1 as x")
+    con.execute("create table intermediate.some_model__dbt_tmp as select 1 as x")
+    con.close()
+    snapshot, _ = publish_snapshot(working)
+    con = duckdb.connect(str(snapshot), read_only=True)
+    assert con.sql("select schema_name, table_name from duckdb_tables() order by all").fetchall() == [("main", "ml_dataset")]
+    con.close()
 
 
 def test_published_path_follows_the_working_file(tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import polars as pl
 import pytest
 
 from ingest.client import AuthError
@@ -224,3 +225,18 @@ def test_a_plan_403_mid_run_stops_cleanly_keeping_what_was_committed(fake_api, t
     per_day = query(db, "select Date, count(*) from raw.equities_bars_daily group by 1")
     assert all(n == fake_api.market.bars(day=d).height for d, n in per_day)
     assert ingest(fake_api, db, datasets=("calendar", "bars"), start=date(2024, 1, 4), end=date(2024, 1, 31)).ok
+
+
+def test_a_statement_dated_on_a_weekend_is_loaded(fake_api, tmp_path, monkeypatch):
+    # TDnet is shut at weekends, but a statement dated on one must not be lost: statements are asked
+    # for every calendar day. Plant one on a Saturday in the fake market.
+    market = fake_api.market
+    saturday = date(2024, 2, 3)
+    weekday = market.fins_frame.filter(market.fins_frame["DiscDate"] == "2024-02-05").head(1)
+    planted = weekday.with_columns(DiscDate=pl.lit(saturday.isoformat()), DiscNo=pl.lit("20240203000001"))
+    monkeypatch.setitem(market._fins_by_day, saturday.isoformat(), planted)
+    db = tmp_path / "w.duckdb"
+    assert ingest(fake_api, db, datasets=("calendar", "fins"), start=date(2024, 2, 1), end=date(2024, 2, 9)).ok
+    asked = sorted({p["date"] for (_, path, p, _) in fake_api.state.log if path == "/fins/summary"})
+    assert asked == [f"2024-02-0{d}" for d in range(1, 10)]  # weekends included
+    assert query(db, "select DiscNo from raw.fins_summary where DiscDate = ?", [saturday]) == [("20240203000001",)]
