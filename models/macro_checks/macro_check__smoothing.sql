@@ -1,23 +1,34 @@
--- Wrapper for the unit tests of the smoothing macros (ema, wilder_mean via rsi), in the one-pass
--- form and the two-pass form (block sums in an inner pass); rounded so that hand-computed
--- expectations compare exactly.
+-- Wrapper for the unit tests of the smoothing steps (ema_step, wilder_step with TA-Lib's seed,
+-- rsi_from_means): the recursion int_features__long_memory runs, for EMA 5, EMA 200 and RSI 2;
+-- rounded so that hand-computed expectations compare exactly.
+with recursive
+
+smoothed as (
+    select code, row_idx, close as ema_5, close as ema_200, cast(0 as double) as gain_sum, cast(0 as double) as loss_sum,
+           cast(null as double) as gain, cast(null as double) as loss
+    from {{ ref('int_price_observations') }}
+    where row_idx = 1
+    union all
+    select
+        o.code,
+        o.row_idx,
+        {{ ema_step('o.close', 's.ema_5', 5) }},
+        {{ ema_step('o.close', 's.ema_200', 200) }},
+        case when o.row_idx <= 3 then s.gain_sum + {{ rsi_gain('o.close - o.prev_close') }} end,
+        case when o.row_idx <= 3 then s.loss_sum + {{ rsi_loss('o.close - o.prev_close') }} end,
+        case when o.row_idx = 3 then (s.gain_sum + {{ rsi_gain('o.close - o.prev_close') }}) / 2
+             when o.row_idx > 3 then {{ wilder_step(rsi_gain('o.close - o.prev_close'), 's.gain', 2) }} end,
+        case when o.row_idx = 3 then (s.loss_sum + {{ rsi_loss('o.close - o.prev_close') }}) / 2
+             when o.row_idx > 3 then {{ wilder_step(rsi_loss('o.close - o.prev_close'), 's.loss', 2) }} end
+    from smoothed as s
+    inner join {{ ref('int_price_observations') }} as o on o.code = s.code and o.row_idx = s.row_idx + 1
+)
+
 select
     code,
     row_idx,
-    round({{ ema('close', 5) }}, 6)                    as ema_5,
-    round({{ ema('close', 200) }}, 6)                  as ema_200,
-    round({{ rsi('close - prev_close', 2) }}, 6)       as rsi_2,
-    {{ rsi('close - prev_close', 2) }} <= 100          as rsi_2_within_100,  -- unrounded: no 100.00000000000001
-    round({{ ema('close', 5, block_sum='ema_5_block_sum') }}, 6)      as ema_5_two_pass,
-    round({{ ema('close', 200, block_sum='ema_200_block_sum') }}, 6)  as ema_200_two_pass,
-    round({{ rsi_from_means(wilder_mean(rsi_gain('close - prev_close'), 2, block_sum='gain_block_sum'),
-                            wilder_mean(rsi_loss('close - prev_close'), 2, block_sum='loss_block_sum')) }}, 6) as rsi_2_two_pass
-from (
-    select
-        *,
-        {{ ema_block_sum('close', 5) }}                                 as ema_5_block_sum,
-        {{ ema_block_sum('close', 200) }}                               as ema_200_block_sum,
-        {{ wilder_block_sum(rsi_gain('close - prev_close'), 2) }}       as gain_block_sum,
-        {{ wilder_block_sum(rsi_loss('close - prev_close'), 2) }}       as loss_block_sum
-    from {{ ref('int_price_observations') }}
-)
+    round(ema_5, 6)                                 as ema_5,
+    round(ema_200, 6)                               as ema_200,
+    round({{ rsi_from_means('gain', 'loss') }}, 6)  as rsi_2,
+    {{ rsi_from_means('gain', 'loss') }} <= 100     as rsi_2_within_100  -- unrounded: no 100.00000000000001
+from smoothed
