@@ -26,7 +26,7 @@ betas as (
     select
         *,
         -- regr_slope is covar_samp / var_samp (the n − 1 cancels) from one aggregate state instead
-        -- of two: the window pass 4.0–4.2 → 3.0–3.2 s on the full market, within 5e-16 relative; a
+        -- of two (the same value within 5e-16 relative, one aggregate less per window); a
         -- flat market makes it 0/0 = NaN, which is NULL here like the division by nullif(var, 0)
         case when regr_count(returns_1d, mkt_ret_1d) over w60 = {{ beta_rows() }}
              then nullif(regr_slope(returns_1d, mkt_ret_1d) over w60, 'NaN'::double) end as beta_60d

@@ -1,7 +1,7 @@
 {#- Extended indicators (8): ATR, NATR, ADX, ±DI, Parabolic SAR and Stochastic %K/%D from the Python
     model int_features__extended (without its kernels' state columns). Joined before the window pass,
     while no other operator holds rows: joined after it, the hash table competed with the window's rows
-    for the 3 GB and spilled (+3–5 s on the full market).
+    for the 3 GB and spilled.
     `extended`: a relation to read instead (ml_dataset's daily run passes the recent rows). -#}
 {% macro extended_features(relation, extended=none) -%}
 select

@@ -2,8 +2,7 @@
     model's config(): a daily run deletes the months from recount_from_month on (pre-hook) and
     appends their recount (the model's query filters on the same month), then stores the day it
     counted through, `counted_through=<ml_dataset's last day>` in the table comment (post-hook).
-    dbt's delete+insert on month instead joined every stored bucket of a month to every new one
-    (0.9 s of the histogram's daily run on the full market). -#}
+    dbt's delete+insert on month instead joined every stored bucket of a month to every new one. -#}
 {% macro recounted_by_month() %}
     {{ config(
         materialized='incremental',

@@ -75,7 +75,7 @@ observations as (  -- a continued code's new rows and the window history before 
 
 {#- The stored rows the observations join: from the window start on (a date filter the scan applies
     before the join on (code, row_idx)), and the redone codes' older ones. A single filter reaching
-    back to a redone code's first day read every row group: 1.3-1.5 s of ml_dataset on a split day. #}
+    back to a redone code's first day would read every row group on a split day. #}
 {% for name, model in [('long_memory', 'int_features__long_memory'), ('extended', 'int_features__extended')] %}
 {{ name }} as (
     select * from {{ ref(model) }}
@@ -234,10 +234,9 @@ dataset as (
 )
 
 -- No ORDER BY: a full refresh writes the rows in the window pass's (code, row_idx) order, daily runs
--- append by date. Sorting the 90 columns by date cost 13 s of a 25 s build (it spills at the 3 GB
--- memory limit). What it bought: a date filter within the full refresh's span now reads every row
--- group (one day, all columns: 0.29 s instead of 0.007 s on the full market; a filter on days
--- appended later still skips them: their dates lie past every full-refresh row group's maximum),
--- and completing targets in place touches more row groups (+0.5 s a day for
--- the first 20 daily runs after a full refresh, until the open targets all lie in appended rows).
+-- append by date. Sorting the 90 columns by date would spill at the 3 GB memory limit and cost half
+-- the build. The price: a date filter within the full refresh's span reads every row group (a filter
+-- on days appended later still skips them: their dates lie past every full-refresh row group's
+-- maximum), and completing targets in place touches more row groups for the first 20 daily runs
+-- after a full refresh, until the open targets all lie in appended rows.
 select * from dataset

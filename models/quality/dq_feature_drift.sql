@@ -6,12 +6,11 @@
 -- twelve months of rows; a decile edge is therefore placed to within 1 % of its value, and both
 -- fractions of each bin are exact counts. The grid is fixed, so a month's PSI depends on that month
 -- and its 12 predecessors only: later days never change it (point in time), and no window ranks the
--- whole history (global permille buckets did, and moved every month with each new day: 8.0-8.5 s
--- against 2.3-2.4 s on the full market).
+-- whole history (global permille buckets did, moved every month with each new day, and cost more).
 --
 -- Daily run (incremental, recounted_by_month): the months dq_feature_histogram recounts, by the same
 -- rule and its own `counted_through` note, with the 12 months before them as reference; the
--- earlier months' PSI stays (0.2-0.3 s instead of 1.1-1.3 s for every month on the full market).
+-- earlier months' PSI stays rather than being recomputed for every month.
 -- depends_on: {{ ref('ml_dataset') }}
 -- depends_on: {{ source('jquants', 'equities_bars_daily') }}
 {%- set recount_from = recount_from_month(this) %}

@@ -9,7 +9,7 @@
 -- market's (one row per date). The other blocks are views computed here in one query, and the mart
 -- is a view joining this narrow table and the market's to ml_dataset, so the 90 columns of
 -- ml_dataset are stored once. The market's columns are not copied onto each stock's row: joined
--- here, they made the full refresh 25.0–25.9 → 29.1–30.3 s (two alternating runs each).
+-- here, they made the full refresh slower for no gain (the mart joins them per date).
 --
 -- Daily run (incremental): the rows of the days after the last stored one. Every block looks only
 -- backwards (releases usable by that day, the market's and the sector's series up to it, 60-row

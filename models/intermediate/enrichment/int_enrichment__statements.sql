@@ -10,8 +10,7 @@
 -- and forecast revisions; several releases usable on one day: the highest disclosure number wins.
 --
 -- A table, not a view like the other blocks: its data tests (and the leakage test) read it in
--- every `dbt build`, and each re-derived the view's as-of joins over every observation (3.5–4.5 s
--- apiece on the full market). Daily run (incremental): the observations after the last stored day,
+-- every `dbt build`, and each would re-derive a view's as-of joins over every observation. Daily run (incremental): the observations after the last stored day,
 -- like int_enrichment__blocks; a row uses only releases usable by its own day, so a new day
 -- changes no stored row.
 {%- set last_day = last_stored_day() %}

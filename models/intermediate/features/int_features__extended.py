@@ -18,7 +18,7 @@ def model(dbt, session):
                on_schema_change="fail")
     observations = dbt.ref("int_price_observations")
     # Returned as a DuckDB relation: dbt-duckdb materializes an Arrow table through pyarrow.dataset,
-    # whose import pulls in pandas (0.2 s of a daily run).
+    # whose import pulls in pandas, slow for a daily run's few rows.
     if not dbt.is_incremental:
         # stored in date order, as the SQL models are: daily runs' date filters (here and in
         # ml_dataset) skip the row groups of older days

@@ -9,8 +9,7 @@
 -- Stored so that a daily run computes the new dates only (each code's rows after the last stored
 -- day and the 20 before them: returns_20d looks 20 rows back), and a code that ml_dataset
 -- recomputes whole — a split restated its adjusted history — takes the stored bounds of its past
--- dates instead of re-ranking the whole market's history (2.5 s of such a day's ml_dataset on the
--- full market). A split scales a code's history, which leaves its returns, and so these bounds,
+-- dates instead of re-ranking the whole market's history on such a day. A split scales a code's history, which leaves its returns, and so these bounds,
 -- unchanged but for the last bits.
 {%- set return_rows = 20 %}
 {%- set horizons = [1, 5, 10, 20] %}

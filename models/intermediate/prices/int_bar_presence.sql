@@ -6,8 +6,8 @@
 -- Bar presence: every (code, date) the bar feed has, traded or not (a day without trades has a bar
 -- without prices), with the date of the code's previous bar, for the data-quality models that
 -- count bars and look for gaps over the whole history: they read these columns instead of
--- deduplicating every raw bar through the staging view (on the full market ~1 s of each of
--- dq_missing_bars and dq_daily_report), and dq_missing_bars looks for gaps only where a bar's
+-- deduplicating every raw bar through the staging view in each of dq_missing_bars and
+-- dq_daily_report, and dq_missing_bars looks for gaps only where a bar's
 -- previous one is more than a trading day back.
 -- Daily run (incremental): appends the bars after the last stored day, the first new bar of a code
 -- continuing from its last stored one. Bars re-loaded for stored days stop int_price_observations
