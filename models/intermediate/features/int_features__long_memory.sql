@@ -61,8 +61,8 @@ history_start as (  -- the earliest day a carried code's trailing-252 window rea
     {{ earliest_observation_day('carried', 'c.row_idx - ' ~ (regime_rows - 1)) }}
 ),
 
-observations as (  -- a carried code's state row and its new rows, and every row of a changed code
-                   -- that is not carried (recomputed whole): the rows whose volatility a daily run computes
+observations as materialized (  -- a carried code's state row and its new rows, and every row of a changed
+                                -- code that is not carried (recomputed whole): the rows a daily run computes
     select
         o.code,
         o.date,
@@ -125,7 +125,10 @@ anchors as (  -- where each code's recursion starts: its first observation, or a
     {%- endif %}
 ),
 
-smoothed as (  -- one observation per step: the recursive member joins the stored observations on (code, row_idx + 1)
+{#- the rows a step reads, joined on (code, row_idx + 1): a full refresh, the stored observations
+    themselves; a daily run, only its own rows (a step would otherwise scan the whole table) -#}
+{%- set step_rows = 'observations' if carry else ref('int_price_observations') %}
+smoothed as (  -- one observation per step
     select * from anchors
     union all
     select
@@ -150,7 +153,7 @@ smoothed as (  -- one observation per step: the recursive member joins the store
         {{ ema_step('(' ~ ema_step('o.close', 's.ema_12', 12) ~ ') - (' ~ ema_step('o.close', 's.ema_26', 26) ~ ')',
                     's.macd_signal', 9) }} as macd_signal
     from smoothed as s
-    inner join {{ ref('int_price_observations') }} as o on o.code = s.code and o.row_idx = s.row_idx + 1
+    inner join {{ step_rows }} as o on o.code = s.code and o.row_idx = s.row_idx + 1
 ),
 
 {%- set volatility_columns = [] %}
