@@ -286,7 +286,7 @@ class Loader:
         await write
 
     # -- the whole run ----------------------------------------------------------------------
-    def not_loaded(self, dataset: str, reason: str) -> None:
+    def mark_not_loaded(self, dataset: str, reason: str) -> None:
         """A dataset this run could not even plan: reported (the run fails) and planned again next run."""
         log.info("%s not loaded: %s", dataset, reason)
         self.report.not_loaded[dataset] = reason
@@ -316,7 +316,7 @@ class Loader:
                 calendar_ok = not self._calendar_failed()
                 # 2. master snapshots (first trading day of each month) define the universe
                 if "master" in names and not calendar_ok:
-                    self.not_loaded("master", "its snapshot days come from the trading calendar, which failed to load")
+                    self.mark_not_loaded("master", "its snapshot days come from the trading calendar, which failed to load")
                 elif "master" in names:
                     days = self.wh.trading_days(starts["master"], end)
                     snaps = sorted({min(d for d in days if (d.year, d.month) == ym) for ym in {(d.year, d.month) for d in days}}
@@ -348,10 +348,10 @@ class Loader:
                         except (ApiError, MalformedResponse) as exc:
                             if isinstance(exc, FATAL_ERRORS):
                                 raise
-                            self.not_loaded(ds.name, f"listing its bulk files failed: {exc}")
+                            self.mark_not_loaded(ds.name, f"listing its bulk files failed: {exc}")
                             continue
                     elif ds.name == "bars" and not calendar_ok:
-                        self.not_loaded("bars", "its days come from the trading calendar, which failed to load")
+                        self.mark_not_loaded("bars", "its days come from the trading calendar, which failed to load")
                         continue
                     elif ds.name == "bars":
                         these = self.date_units(ds, self.wh.trading_days(start, end), codes)

@@ -67,7 +67,7 @@ def open_error_message(path: Path | str, exc: BaseException) -> str:
         holder = text.split("is held in", 1)[1].split(". See", 1)[0].strip() if "is held in" in text else "another process"
         return (f"{path} is in use by {holder}: DuckDB allows one writer per file. Close that program "
                 "(dbt, DBeaver, a Python session) and retry; analysts should open the published copy instead.")
-    if "not a valid DuckDB database" in text or "Serialization" in text or "Corrupt" in text.title():
+    if "not a valid DuckDB database" in text or "serializ" in text.lower() or "corrupt" in text.lower():
         return (f"{path} is not a DuckDB database (a corrupt or foreign file). Point GOGOOKU3_DUCKDB at the "
                 "warehouse file, or move this one aside and run `gogooku3 ingest` to start a new warehouse.")
     if "version" in text.lower():
