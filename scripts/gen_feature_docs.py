@@ -170,7 +170,7 @@ COLUMNS = {
     "turnover_value_cs_pct": "Percentile rank of turnover_value that day.",
     "turnover_value_cs_z": "z-score of turnover_value that day.",
     "sector33_code": "The stock's 33-industry code as of the date (point-in-time listing); NULL when unlisted in the master.",
-    # window columns of the shared window pass (int_features__windows), consumed by their family
+    # window columns of the shared window pass (feature_windows in ml_dataset), consumed by their family
     "close_1_back": "Window column (returns family): the close 1 observation back, lag(C, 1); dropped by `returns_features`.",
     "close_5_back": "Window column (returns family): lag(C, 5).",
     "close_10_back": "Window column (returns family): lag(C, 10).",
@@ -192,12 +192,8 @@ COLUMNS = {
 
 MODELS = {
     "models/intermediate/features/_features__models.yml": [
-        ("intermediate", "int_features__with_extended"), ("intermediate", "int_features__windows"), ("intermediate", "int_features__returns"), ("intermediate", "int_features__emas"),
-        ("intermediate", "int_features__macd"), ("intermediate", "int_features__rsi"),
-        ("intermediate", "int_features__bollinger"), ("intermediate", "int_features__volatility"),
-        ("intermediate", "int_features__ma_derived"), ("intermediate", "int_features__targets"),
-        ("intermediate", "int_features__flow"), ("intermediate", "int_features__extended"),
-        ("intermediate", "int_features__long_memory"),
+        ("intermediate", "int_features__extended"), ("intermediate", "int_features__long_memory"),
+        ("intermediate", "int_features__return_bounds"),
     ],
     "models/marts/_marts__models.yml": [("main", "ml_dataset"), ("main", "ml_dataset_enriched")],
     "models/intermediate/enrichment/_enrichment__models.yml": [

@@ -12,13 +12,13 @@
 -- 7 targets, the extended indicators and point-in-time winsorized returns. Column names and
 -- formulas are fixed by shared/reference/feature-spec.md; the contract enforces names and types.
 --
--- The feature families' macros (macros/features/, in the order of the int_features__* views that
--- call the same macros for browsing) run over every observation on a full refresh, and on a daily
--- run (incremental) over each changed code's new rows and the 21 rows of window history before them
--- (the recursive smoothings continue in int_features__long_memory); a post-hook then fills in the
--- stored rows' targets that the new rows complete (complete_targets). A code whose stored last row
--- no longer matches its observation (a split restated its history) is redone whole. Reading the
--- macros rather than the views keeps the 12 views out of a daily `dbt run -s +ml_dataset`.
+-- The feature families are computed here, one CTE each, by their macros (macros/features/<family>
+-- _features.sql, each built from the indicator macros in macros/indicators/): over every
+-- observation on a full refresh, and on a daily run (incremental) over each changed code's new rows
+-- and the 21 rows of window history before them (the recursive smoothings continue in
+-- int_features__long_memory); a post-hook then fills in the stored rows' targets that the new rows
+-- complete (complete_targets). A code whose stored last row no longer matches its observation (a
+-- split restated its history) is redone whole.
 {%- set window_rows = 21 %}  {#- the longest look back of the families: returns_20d reads the close 20 rows back #}
 with
 
@@ -98,7 +98,7 @@ long_memory as (select * from {{ ref('int_features__long_memory') }}),
 extended as (select * from {{ ref('int_features__extended') }}),
 
 {% endif -%}
--- the feature families in the order of the int_features__* views, which call the same macros
+-- the feature families, in the order their inputs need
 flow as ({{ flow_features('observations') }}),
 emas as ({{ ema_features('flow', 'long_memory') }}),
 with_extended as ({{ extended_features('emas', 'extended') }}),
