@@ -21,15 +21,3 @@
         group by {{ partition_by }}
     )
 {%- endmacro %}
-
-{#- Clip x into [lo, hi] (NULL stays NULL). -#}
-{% macro clip_to_bounds(x, lo, hi) -%}
-    least(greatest({{ x }}, {{ lo }}), {{ hi }})
-{%- endmacro %}
-
-{#- Clip x to the [lower, upper] continuous quantiles of its cross-section, as a window expression
-    (for small relations and tests; marts use cross_sectional_bounds + clip_to_bounds). -#}
-{% macro cross_sectional_winsorize(x, partition_by='date', lower=0.01, upper=0.99) -%}
-    {{ clip_to_bounds(x, 'quantile_cont(' ~ x ~ ', ' ~ lower ~ ') over (partition by ' ~ partition_by ~ ')',
-                      'quantile_cont(' ~ x ~ ', ' ~ upper ~ ') over (partition by ' ~ partition_by ~ ')') }}
-{%- endmacro %}
