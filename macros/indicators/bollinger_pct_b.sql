@@ -3,8 +3,3 @@
 {% macro bollinger_pct_b(x, mean, std, k=2) -%}
     ({{ x }} - (({{ mean }}) - {{ k }} * ({{ std }}))) / nullif(2 * {{ k }} * ({{ std }}), 0)
 {%- endmacro %}
-
-{#- Bollinger bandwidth from the band's moments: (upper - lower) / middle. -#}
-{% macro bollinger_bandwidth(mean, std, k=2) -%}
-    2 * {{ k }} * ({{ std }}) / nullif({{ mean }}, 0)
-{%- endmacro %}

@@ -1,9 +1,3 @@
-{#- Trailing n-row mean of x, NULL until n non-NULL values are in the window. -#}
-{% macro rolling_mean(x, n, order_by='row_idx', partition_by='code') -%}
-    case when count({{ x }}) over (partition by {{ partition_by }} order by {{ order_by }} rows between {{ n - 1 }} preceding and current row) = {{ n }}
-         then avg({{ x }}) over (partition by {{ partition_by }} order by {{ order_by }} rows between {{ n - 1 }} preceding and current row) end
-{%- endmacro %}
-
 {#-
   Trailing n-row standard deviation of x (ddof 1, or 0 with ddof=0), NULL until the window holds n
   values. `offset` shifts the window back (offset=1: the n rows before this one).
@@ -19,9 +13,4 @@
     case when {{ order_by }} >= {{ non_null_from + n - 1 + offset }}
     {%- endif %}
          then {{ 'stddev_samp' if ddof == 1 else 'stddev_pop' }}({{ x }}) over (partition by {{ partition_by }} order by {{ order_by }} {{ frame }}) end
-{%- endmacro %}
-
-{#- Annualised volatility: rolling_std of daily returns × √252. -#}
-{% macro rolling_volatility(returns, n, order_by='row_idx', partition_by='code', offset=0, non_null_from=none) -%}
-    ({{ rolling_std(returns, n, 1, order_by, partition_by, offset, non_null_from) }}) * sqrt(252.0)
 {%- endmacro %}
