@@ -468,7 +468,8 @@ class FakeJQuants:
     def _serve(self) -> None:
         self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self._loop)
-        self._runner = web.AppRunner(create_app(self.state), access_log=None)
+        # a handler whose client went away (a killed loader) is cancelled, as a real server stops working for it
+        self._runner = web.AppRunner(create_app(self.state), access_log=None, handler_cancellation=True)
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, self.host, self.port)
         self._loop.run_until_complete(site.start())
@@ -494,7 +495,7 @@ class FakeJQuants:
 def serve_forever(market: SyntheticMarket, config: ServerConfig, host: str, port: int) -> None:
     state = FakeApiState(market, config)
     state.base_url = f"http://{host}:{port}"
-    web.run_app(create_app(state), host=host, port=port, access_log=None, print=None)
+    web.run_app(create_app(state), host=host, port=port, access_log=None, print=None, handler_cancellation=True)
 
 
 __all__ = ["Fault", "FakeJQuants", "ServerConfig", "MarketConfig", "create_app", "serve_forever"]
