@@ -37,7 +37,7 @@ observations as (
 ),
 
 {% endif -%}
-returns as (
+returns as materialized (  -- read once per year below
     select
         date,
         {%- for h in horizons %}
@@ -48,5 +48,13 @@ returns as (
 
 {%- set columns = [] %}
 {%- for h in horizons %}{% do columns.append('returns_' ~ h ~ 'd') %}{% endfor %}
-{{ cross_sectional_bounds('returns' ~ (" where date > '" ~ last_day ~ "'" if last_day is not none else ''), columns) }}
+{%- set new_days = " where date > '" ~ last_day ~ "'" if last_day is not none else '' %}
+{#- one aggregate per year: the quantiles of 20 years at once do not fit the memory limit -#}
+{%- set years = [] %}
+{%- if execute %}
+{%- set years = run_query("select distinct year(date) from " ~ ref('int_price_observations') ~ new_days ~ " order by 1").columns[0].values() %}
+{%- endif %}
+{%- set chunks = [] %}
+{%- for year in years %}{% do chunks.append('year(date) = ' ~ year) %}{% endfor %}
+{{ cross_sectional_bounds('returns' ~ new_days, columns, chunks=chunks) }}
 order by date
