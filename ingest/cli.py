@@ -421,32 +421,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: the exit code of each error a command raises, the first match winning (the README's exit table)
+EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (ConfigError, 2),  # bad arguments or settings
+    (WarehouseError, 2),  # the warehouse file cannot be opened
+    (AuthError, 3),  # J-Quants refused the key or the plan
+    (HostUnreachable, 4),  # the API host cannot be reached
+    (ApiError, 1),
+    (RuntimeError, 1),
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(getattr(args, "verbose", False), getattr(args, "quiet", False))
     try:
         return args.func(args)
-    except ConfigError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        return 2
-    except AuthError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        return 3
-    except HostUnreachable as exc:
-        console.print(f"[red]error:[/] {exc}")
-        return 4
-    except WarehouseError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        return 2
-    except ApiError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        return 1
-    except RuntimeError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        return 1
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: every committed unit is kept; rerun the same command to fill the gap")
         return 130
+    except Exception as exc:
+        code = next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), None)
+        if code is None:
+            raise
+        console.print(f"[red]error:[/] {exc}")
+        return code
 
 
 if __name__ == "__main__":
