@@ -86,7 +86,7 @@ class JQuantsClient:
         self._main_limiter = MinuteWindowLimiter(settings.requests_per_minute("/"))
         self._fins_limiter = MinuteWindowLimiter(settings.requests_per_minute("/fins/summary"))
         self._consecutive_429 = 0
-        self._unreachable_since: float | None = None  # first failed connection since the last answer
+        self._unanswered = False  # a connection failed and no answer has come from the host since
         self._session: aiohttp.ClientSession | None = None
         self.requests_sent = 0
         self.bytes_received = 0
@@ -148,12 +148,12 @@ class JQuantsClient:
                 reason = f"cannot connect: {exc}"
                 status = None
                 self._refund(path)
-                self._unreachable_since = self._unreachable_since or asyncio.get_running_loop().time()
+                self._unanswered = True
             except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
                 reason = f"network error: {type(exc).__name__}: {exc}"
                 status = None
             else:
-                self._unreachable_since = None
+                self._unanswered = False
                 if status == 200:
                     self._consecutive_429 = 0
                     try:
@@ -188,7 +188,7 @@ class JQuantsClient:
                     raise ApiError(f"{path}: unexpected HTTP {status}: {_message(body)}", status)
             failures += 1
             if failures >= self.retry.attempts:
-                if self._unreachable_since is not None:  # nothing has answered since this request began failing
+                if self._unanswered:  # nothing has answered since the connections began failing
                     raise HostUnreachable(UNREACHABLE_HINT.format(host=urlsplit(url).netloc, tries=failures, reason=reason))
                 raise ApiError(f"{path} {params}: gave up after {failures} tries; last error: {reason}", status)
             delay = self._backoff(failures - 1)

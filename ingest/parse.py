@@ -134,13 +134,14 @@ def _kinds(accepted: tuple[type, ...]) -> str:
 
 
 def _arrow_reason(exc: Exception) -> str:
-    """Arrow's JSON error in the API's terms: 'Column(/data/[]/Code) changed from string to number' → Code."""
+    """Arrow's JSON error in the API's terms: 'Column(/data/[]/O) changed from number to boolean in row 0'
+    → "field 'O' has the wrong JSON type: expected number, got boolean in row 0"."""
     text = str(exc).splitlines()[0]
-    if "Column(/data/[]/" in text:
-        field_name = text.split("Column(/data/[]/", 1)[1].split(")", 1)[0]
-        kinds = text.split(" changed from ", 1)[1] if " changed from " in text else "a wrong type"
-        return f"field {field_name!r} {('has the wrong JSON type: expected ' + kinds.replace(' to ', ', got ')) if ' to ' in kinds else kinds}"
-    return text[:200]
+    field_name, _, rest = text.partition("Column(/data/[]/")[2].partition(")")
+    expected, found, got = rest.partition(" changed from ")[2].partition(" to ")
+    if not (field_name and found):
+        return text[:200]
+    return f"field {field_name!r} has the wrong JSON type: expected {expected}, got {got}"
 
 
 def _cast(names: list[str], kind: Kind) -> pl.Expr:

@@ -20,7 +20,7 @@ from .store import WarehouseError, open_error_message
 
 #: what dbt leaves behind when a build is killed mid-model or a Python model's incremental run ends:
 #: never part of a published snapshot
-LEFTOVER_PATTERN = "%__dbt_tmp%"
+LEFTOVER_PATTERN = r"%\_\_dbt\_tmp%"  # LIKE, underscores escaped
 
 
 def published_path(working: Path) -> Path:
@@ -61,14 +61,13 @@ def publish_snapshot(working: Path, published: Path | None = None) -> tuple[Path
     return published, time.monotonic() - started
 
 
-def drop_leftovers(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
-    """Drop dbt's temporary relations (``*__dbt_tmp*``) from ``catalog``; returns their names."""
+def drop_leftovers(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """Drop dbt's temporary relations (``*__dbt_tmp*``) from ``catalog``."""
     rows = con.execute(
-        """select schema_name, table_name, 'table' from duckdb_tables() where database_name = $1 and table_name like $2
+        """select schema_name, table_name, 'table' from duckdb_tables() where database_name = $1 and table_name like $2 escape '\\'
            union all
-           select schema_name, view_name, 'view' from duckdb_views() where database_name = $1 and view_name like $2""",
+           select schema_name, view_name, 'view' from duckdb_views() where database_name = $1 and view_name like $2 escape '\\'""",
         [catalog, LEFTOVER_PATTERN],
     ).fetchall()
     for schema, name, kind in rows:
         con.execute(f'drop {kind} if exists "{catalog}"."{schema}"."{name}"')
-    return [f"{schema}.{name}" for schema, name, _ in rows]
