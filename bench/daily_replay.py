@@ -19,6 +19,7 @@ INCREMENTAL_TABLES = {
     "intermediate.int_price_observations": ("code", "date"),
     "intermediate.int_bar_presence": ("code", "date"),
     "intermediate.int_features__long_memory": ("code", "row_idx"),
+    "intermediate.int_features__volatility": ("code", "row_idx"),
     "intermediate.int_features__extended": ("code", "row_idx"),
     "intermediate.int_features__return_bounds": ("date",),
     "main.ml_dataset": ("code", "date"),

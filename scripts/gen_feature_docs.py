@@ -192,7 +192,7 @@ COLUMNS = {
 
 MODELS = {
     "models/intermediate/features/_features__models.yml": [
-        ("intermediate", "int_features__extended"), ("intermediate", "int_features__long_memory"),
+        ("intermediate", "int_features__extended"), ("intermediate", "int_features__long_memory"), ("intermediate", "int_features__volatility"),
         ("intermediate", "int_features__return_bounds"),
     ],
     "models/marts/_marts__models.yml": [("main", "ml_dataset"), ("main", "ml_dataset_enriched")],

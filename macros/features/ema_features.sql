@@ -1,7 +1,7 @@
-{#- EMAs (5) from int_features__long_memory, which also carries the MACD legs, Wilder's means and
-    the volatility regime on to the families that use them (one join for all long-memory values).
-    `long_memory`: a relation to read instead (ml_dataset's daily run passes the recent rows). -#}
-{% macro ema_features(relation, long_memory=none) -%}
+{#- EMAs (5) from `long_memory` (ml_dataset's join of int_features__long_memory and
+    int_features__volatility), which also carries the MACD legs, Wilder's means and the volatility
+    regime on to the families that use them: one join for all long-memory values. -#}
+{% macro ema_features(relation, long_memory) -%}
 select
     f.*,
     m.ema_5,
@@ -21,5 +21,5 @@ select
     m.high_vol_flag,
     m.low_vol_flag
 from {{ relation }} as f
-inner join {{ long_memory if long_memory is not none else ref('int_features__long_memory') }} as m using (code, row_idx)
+inner join {{ long_memory }} as m using (code, row_idx)
 {%- endmacro %}

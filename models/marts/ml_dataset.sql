@@ -8,84 +8,34 @@
         "comment on table {{ this }} is 'dbt_invocation_id={{ invocation_id }}'"
     ]
 ) }}
+-- depends_on: {{ ref('int_daily_scope') }}  (a daily run's scope)
 -- The ML dataset: one row per observation (code, date with an adjusted close); 62 features,
 -- 7 targets, the extended indicators and point-in-time winsorized returns. Column names and
 -- formulas are fixed by shared/reference/feature-spec.md; the contract enforces names and types.
 --
 -- The feature families are computed here, one CTE each, by their macros (macros/features/<family>
--- _features.sql, each built from the indicator macros in macros/indicators/): over every
--- observation on a full refresh, and on a daily run (incremental) over each changed code's new rows
--- and the 21 rows of window history before them (the recursive smoothings continue in
--- int_features__long_memory); a post-hook then fills in the stored rows' targets that the new rows
--- complete (complete_targets). A code whose stored last row no longer matches its observation (a
--- split restated its history) is redone whole.
+-- _features.sql, each built from the indicator macros in macros/indicators/), over the observations
+-- and the values of the long-memory, volatility and extended models.
+-- Daily run: for the codes in the run's scope (int_daily_scope), a continued code's new rows and the
+-- 21 rows of window history before them, a code recomputed whole (a split restated its history)
+-- all its rows; a post-hook then fills in the stored rows' targets that the new rows complete
+-- (complete_targets).
 {%- set window_rows = 21 %}  {#- the longest look back of the families: returns_20d reads the close 20 rows back #}
 with
 
 {% if is_incremental() -%}
-stored as (
-    select code, max(row_idx) as last_row, arg_max(close, row_idx) as last_close
-    from {{ this }}
-    group by code
+scope as ({{ daily_scope("date '" ~ last_stored_day() ~ "'") }}),
+
+-- each continued code's new rows and the window history before them, a recomputed code's every row
+observations as ({{ scoped_rows(ref('int_price_observations'), 'scope', window_rows) | indent(4) }}),
+
+long_memory as (
+    select m.* exclude (kept_rows), v.* exclude (code, date, row_idx, kept_rows)
+    from ({{ scoped_rows(ref('int_features__long_memory'), 'scope', window_rows) }}) as m
+    inner join ({{ scoped_rows(ref('int_features__volatility'), 'scope', window_rows) }}) as v using (code, row_idx)
 ),
 
-observed as (
-    select code, max(row_idx) as last_row
-    from {{ ref('int_price_observations') }}
-    group by code
-),
-
-still_matching as (  -- stored codes whose last stored row is unchanged in the observations
-    select stored.code, stored.last_row
-    from stored
-    inner join {{ ref('int_price_observations') }} as o
-        on o.code = stored.code and o.row_idx = stored.last_row and o.close = stored.last_close
-),
-
-scope as (  -- changed codes and their last stored row that stays (0: redo the code whole)
-    select
-        observed.code,
-        coalesce(still_matching.last_row, 0) as kept_rows
-    from observed
-    left join still_matching using (code)
-    where still_matching.code is null or observed.last_row > still_matching.last_row
-),
-
-redone as (  -- codes redone whole (usually none: the scans that read them are then skipped)
-    select code from scope where kept_rows = 0
-),
-
-window_start as (  -- the earliest day a continued code's window history reaches (the tables are in
-                   -- date order: the scans below then skip the row groups of older days; NULL: none)
-    {{ earliest_observation_day('(select * from scope where kept_rows > 0)', 'c.kept_rows - ' ~ (window_rows - 1)) }}
-),
-
-observations as (  -- a continued code's new rows and the window history before them; a redone code's rows
-    select o.*, scope.kept_rows
-    from {{ ref('int_price_observations') }} as o
-    inner join scope using (code)
-    where scope.kept_rows > 0
-      and o.row_idx > scope.kept_rows - {{ window_rows }}
-      and o.date >= (select date from window_start)
-    union all
-    select o.*, 0 as kept_rows
-    from {{ ref('int_price_observations') }} as o
-    where o.code in (select code from redone)
-),
-
-{#- The stored rows the observations join: from the window start on (a date filter the scan applies
-    before the join on (code, row_idx)), and the redone codes' older ones. A single filter reaching
-    back to a redone code's first day would read every row group on a split day. #}
-{% for name, model in [('long_memory', 'int_features__long_memory'), ('extended', 'int_features__extended')] %}
-{{ name }} as (
-    select * from {{ ref(model) }}
-    where date >= (select date from window_start)
-    union all
-    select * from {{ ref(model) }}
-    where code in (select code from redone)
-      and date < coalesce((select date from window_start), date '9999-12-31')
-),
-{% endfor %}
+extended as (select * exclude (kept_rows) from ({{ scoped_rows(ref('int_features__extended'), 'scope', window_rows) }})),
 
 {% else -%}
 
@@ -93,7 +43,11 @@ observations as (
     select *, 0 as kept_rows from {{ ref('int_price_observations') }}
 ),
 
-long_memory as (select * from {{ ref('int_features__long_memory') }}),
+long_memory as (
+    select m.*, v.* exclude (code, date, row_idx)
+    from {{ ref('int_features__long_memory') }} as m
+    inner join {{ ref('int_features__volatility') }} as v using (code, row_idx)
+),
 
 extended as (select * from {{ ref('int_features__extended') }}),
 

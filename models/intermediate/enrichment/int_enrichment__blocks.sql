@@ -4,6 +4,7 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail'
 ) }}
+-- depends_on: {{ ref('int_daily_scope') }}  (a daily run's scope)
 -- The enrichment blocks of ml_dataset_enriched side by side, one row per ml_dataset row: the only
 -- enrichment table written besides the statements block (a table for its tests' sake) and the
 -- market's (one row per date). The other blocks are views computed here in one query, and the mart
@@ -40,19 +41,13 @@ left join {{ ref('int_enrichment__statements') }} as stmt using (code, date)
 {%- if last_day is none %}
 left join {{ ref('int_enrichment__beta') }} as beta using (code, date)
 {%- else %}
-{%- set beta_history %}(  -- each code's new rows and the rows before them that its window reaches
-        select f.*
-        from {{ ref('ml_dataset') }} as f
-        inner join (
-            select code, min(row_idx) - {{ beta_rows() - 1 }} as from_row
-            from {{ ref('ml_dataset') }}
-            where date > date '{{ last_day }}'
-            group by code
-        ) as first_needed using (code)
-        where f.row_idx >= first_needed.from_row
+{%- set beta_history %}(  -- the run's codes (int_daily_scope): a continued code's new rows and the rows its window reaches
+        select * exclude (kept_rows) from (
+            with scope as ({{ daily_scope("date '" ~ last_day ~ "'") }})
+            {{ scoped_rows(ref('ml_dataset'), 'scope', beta_rows() - 1) | indent(12) }}
+        )
     ){% endset %}
-left join (  -- the beta view's SQL over the history it reads: windowing every code's whole history
-             -- for one day's betas was 3.4 of the daily run's 3.9 CPU-s
+left join (  -- the beta view's SQL over the history it reads, not every code's whole history
     {{ beta_block(beta_history, ref('int_enrichment__market')) | indent(4) }}
 ) as beta using (code, date)
 {%- endif %}

@@ -2,11 +2,11 @@
 one pass: the TA-Lib-exact kernels live in ingest/ta_kernels.py (compiled and cached by numba for a
 full refresh; a daily run's few thousand rows go through them interpreted, bit for bit the same).
 
-Full refresh: every observation. Daily run (incremental): each code continues from its last stored
-row — the kernels' state (ATR, the ±DM/TR sums and ADX, the SAR machine) is stored with every row
-in the state_* columns — reading only the 17 rows before its new ones that STOCH needs. A code
-whose stored last row no longer matches its observation (a split restated its history), or that
-is still in ADX's warm-up, is recomputed whole."""
+Full refresh: every observation. Daily run (incremental): each code in the run's scope
+(int_daily_scope) continues from its stored row at kept_rows — the kernels' state (ATR, the ±DM/TR
+sums and ADX, the SAR machine) is stored with every row in the state_* columns — reading only the
+17 rows before its new ones that STOCH needs. A code the scope recomputes whole (a split restated
+its history), or one still in ADX's warm-up, is recomputed whole."""
 
 import ingest  # noqa: F401, I001 — first: it makes numpy's loading safe in a dbt worker thread (see its __init__)
 from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended
@@ -26,32 +26,31 @@ def model(dbt, session):
             observations.order("code, row_idx").select("code, date, row_idx, high, low, close").to_arrow_table(),
             date_order=True))
 
-    # The observations are in date order (a full refresh writes them so, daily runs append), so the
-    # date filters let their scans skip the row groups of older days.
-    observations.create_view("extended_observations")  # a temporary view, for the SQL below
+    # The run's scope (int_daily_scope): the codes with observations built after the last stored day,
+    # and each one's kept rows. The observations are in date order (a full refresh writes them so,
+    # daily runs append), so the date filters let their scans skip the row groups of older days.
+    observations.create_view("extended_observations")  # temporary views, for the SQL below
+    dbt.ref("int_daily_scope").create_view("extended_scope_builds")
     changed = session.sql(f"""
-        with changed_codes as (  -- codes with observations after the last stored day
-            select distinct code from extended_observations
-            where date > (select coalesce(max(date), date '1900-01-01') from {dbt.this})
+        with scope as (
+            select code, min(kept_rows) as kept_rows from extended_scope_builds
+            where built_through > (select coalesce(max(date), date '1900-01-01') from {dbt.this})
+            group by code
         ),
-        last_rows as (
-            select code, max(row_idx) as row_idx from {dbt.this}
-            where code in (select code from changed_codes) group by code
+        first_state_day as (
+            select min(o.date) as date from extended_observations as o
+            inner join scope on o.code = scope.code and o.row_idx = scope.kept_rows
         ),
-        first_last_day as (select min(date) as date from {dbt.this} inner join last_rows using (code, row_idx))
-        select stored.code, stored.row_idx, {", ".join(f"stored.{c}" for c in CARRIED)},
-               -- continued unless a split restated it (its last close changed) or ADX/SAR have no state yet
-               coalesce(stored.close = observed.close and stored.adx_14 is not null and stored.state_sar is not null,
-                        false) as continues
-        from {dbt.this} as stored
-        inner join last_rows using (code, row_idx)
-        left join extended_observations as observed
-            on observed.code = stored.code and observed.row_idx = stored.row_idx
-               and observed.date >= (select date from first_last_day)
-        where stored.date >= (select date from first_last_day)
-        union all by name
-        select code, null as row_idx, false as continues from changed_codes
-        where code not in (select code from last_rows)
+        state as (  -- each continued code's stored row at kept_rows
+            select stored.* from {dbt.this} as stored
+            inner join scope on stored.code = scope.code and stored.row_idx = scope.kept_rows
+            where stored.date >= (select date from first_state_day)
+        )
+        select scope.code, state.row_idx, {", ".join(f"state.{c}" for c in CARRIED)},
+               -- continued unless recomputed whole or ADX/SAR have no state yet
+               coalesce(state.adx_14 is not null and state.state_sar is not null, false) as continues
+        from scope
+        left join state using (code)
     """).to_arrow_table()
     session.register("changed_state", changed)
     recent = session.sql(f"""
@@ -73,5 +72,6 @@ def model(dbt, session):
     """).to_arrow_table()
     session.unregister("changed_state")
     session.execute("drop view extended_observations")
+    session.execute("drop view extended_scope_builds")
     carried = changed.filter(changed.column("continues")).drop_columns(["continues"])
     return session.from_arrow(compute_extended(recent, carried))  # the rows after each carried one
