@@ -1,6 +1,7 @@
 # gogooku3 — everything runs from a local virtualenv on Python >= 3.12 (pandas-ta needs it).
 #   make demo    fake J-Quants API → ingest → dbt build, offline, into data/gogooku3.duckdb
 #   make test    the whole test suite (what CI runs)
+#   make docs    regenerate docs/features.md (every column → formula, model, macros)
 #   make bench   the ingest benchmark (4,000 codes × 5 years from the fake server)
 #   make bench-features   the feature DAG against the materialization floor (issue #5)
 #   make bench-peers      ours against Polars and pandas-ta → docs/benchmarks.md (issue #6; ~30 min)
@@ -12,7 +13,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DAYS ?= 4
 
-.PHONY: setup demo test bench bench-features bench-peers bench-incremental clean
+.PHONY: setup demo test docs bench bench-features bench-peers bench-incremental clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON312) -m venv $(VENV)
@@ -27,6 +28,9 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+docs: setup
+	$(BIN)/python scripts/gen_column_map.py
 
 bench: setup
 	$(BIN)/python bench/bench_ingest.py

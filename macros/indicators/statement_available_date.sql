@@ -1,5 +1,5 @@
 {#-
-  The first trading date on which a disclosure can be used (feature-spec, "Statements"):
+  The first trading date on which a disclosure can be used (docs/features.md):
   its disclosure date if that date trades and the time is strictly before that session's close —
   15:00 before 2024-11-05, 15:30 from then (TSE extended the session), 11:30 on a half-day
   session — otherwise (after the close, no time, an unparsable time, or a non-trading date) the

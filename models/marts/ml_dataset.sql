@@ -11,7 +11,7 @@
 -- depends_on: {{ ref('int_daily_scope') }}  (a daily run's scope)
 -- The ML dataset: one row per observation (code, date with an adjusted close); 62 features,
 -- 7 targets, the extended indicators and point-in-time winsorized returns. Column names and
--- formulas are fixed by shared/reference/feature-spec.md; the contract enforces names and types.
+-- formulas: docs/features.md; the contract enforces names and types.
 --
 -- The feature families are computed here, one CTE each, by their macros (macros/features/<family>
 -- _features.sql, each built from the indicator macros in macros/indicators/), over the observations

@@ -1,6 +1,6 @@
 {{ config(materialized='view') }}
 -- ml_dataset plus the point-in-time statement, market, sector and cross-sectional blocks
--- (feature-spec, "Enrichment mart"). Same grain and row count as ml_dataset. A view: the blocks
+-- (docs/features.md). Same grain and row count as ml_dataset. A view: the blocks
 -- are stored once in int_enrichment__blocks, the market's once per date in int_enrichment__market,
 -- and ml_dataset's columns are not copied (a full read costs one join on (code, date) and one on
 -- date with a ~1,200-row table).

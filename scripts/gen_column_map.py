@@ -1,0 +1,175 @@
+"""Write docs/features.md: every column of ml_dataset and ml_dataset_enriched with its formula, the
+model that computes it and the macros on the line that does.
+
+    python scripts/gen_column_map.py           # rewrite docs/features.md
+    python scripts/gen_column_map.py --check   # exit 1 when docs/features.md is out of date
+
+Read from the sources, not kept by hand: the marts' columns from their YAML, the formulas from
+scripts/gen_feature_docs.py's table, and where each column is computed from the SQL that names it
+(`… as <column>`, with Jinja in the name matching any value): first the feature and enrichment
+macros (and the model that calls the macro), then the intermediate models, then ml_dataset itself.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from gen_feature_docs import COLUMNS  # noqa: E402
+
+OUT = ROOT / "docs" / "features.md"
+MACRO_DIRS = ["macros/features", "macros/enrichment"]
+MODEL_GLOBS = ["models/intermediate/features/*.sql", "models/intermediate/flows/*.sql",
+               "models/intermediate/enrichment/*.sql"]
+OBSERVATIONS = ("int_price_observations", "models/intermediate/prices/int_price_observations.sql")
+LAST_RESORT = "models/marts/ml_dataset.sql"
+PYTHON_MODEL = ("int_features__extended", "models/intermediate/features/int_features__extended.py")
+ALIAS = re.compile(r"\bas\s+((?:[A-Za-z0-9_]|\{\{[^}]*\}\})+)")
+MACRO_DEF = re.compile(r"\{%-?\s*macro\s+(\w+)\s*\(")
+CALL = re.compile(r"\b(\w+)\(")
+
+
+@dataclass
+class Definition:
+    model: str
+    model_path: str
+    macros: list[str]
+    source: str = ""  # the file that names the column
+
+
+def alias_pattern(alias: str) -> re.Pattern:
+    alias = re.sub(r"\{\{[^}]*(['\"]|loop\.)[^}]*\}\}", "", alias)  # a separator's template, not part of the name
+    parts = re.split(r"\{\{[^}]*\}\}", alias)
+    return re.compile("^" + r"\w+".join(re.escape(p) for p in parts) + "$")
+
+
+def macro_names() -> dict[str, str]:
+    """Every project macro's name -> its file."""
+    names = {}
+    for path in sorted((ROOT / "macros").rglob("*.sql")):
+        for m in MACRO_DEF.finditer(path.read_text()):
+            names[m.group(1)] = str(path.relative_to(ROOT))
+    return names
+
+
+def aliases(path: Path):
+    """(alias pattern, enclosing macro or None, macros called on the line) for each `as <name>` in a file."""
+    text = path.read_text()
+    defs = [(m.start(), m.group(1)) for m in MACRO_DEF.finditer(text)]
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        for m in ALIAS.finditer(line):
+            if len(re.sub(r"\{\{[^}]*\}\}", "", m.group(1))) < 3:  # a name made of Jinja only matches anything
+                continue
+            enclosing = None
+            for start, name in defs:
+                if start <= offset + m.start():
+                    enclosing = name
+            yield alias_pattern(m.group(1)), enclosing, CALL.findall(line)
+        offset += len(line)
+
+
+def calling_model(macro: str) -> tuple[str, str]:
+    for pattern in MODEL_GLOBS + [LAST_RESORT]:
+        for path in sorted(ROOT.glob(pattern)):
+            if re.search(r"\b" + macro + r"\(", path.read_text()):
+                return path.stem, str(path.relative_to(ROOT))
+    return "", ""
+
+
+def definitions(columns: list[str]) -> dict[str, Definition]:
+    known = macro_names()
+    found: dict[str, Definition] = {}
+
+    def claim(column: str, definition: Definition) -> None:
+        """The first file to name a column defines it; its other lines naming it add their macros."""
+        if column not in found:
+            found[column] = definition
+        elif found[column].model_path == definition.model_path and found[column].source == definition.source:
+            found[column].macros += [m for m in definition.macros if m not in found[column].macros]
+
+    observed = [c["name"] for m in yaml.safe_load((ROOT / "models/intermediate/_intermediate__models.yml").read_text())["models"]
+                if m["name"] == OBSERVATIONS[0] for c in m["columns"]]
+    for c in columns:
+        if c in observed:
+            claim(c, Definition(*OBSERVATIONS, []))
+
+    for folder in MACRO_DIRS:
+        for path in sorted((ROOT / folder).glob("*.sql")):
+            for pattern, enclosing, calls in aliases(path):
+                for c in columns:
+                    if enclosing and pattern.match(c):
+                        model, model_path = calling_model(enclosing)
+                        claim(c, Definition(model, model_path, [enclosing] + [x for x in calls if x in known and x != enclosing],
+                                            f"{path}:{enclosing}"))
+    for glob in MODEL_GLOBS:
+        for path in sorted(ROOT.glob(glob)):
+            for pattern, _, calls in aliases(path):
+                for c in columns:
+                    if pattern.match(c):
+                        claim(c, Definition(path.stem, str(path.relative_to(ROOT)), [x for x in calls if x in known], str(path)))
+    python_columns = {c["name"] for m in yaml.safe_load((ROOT / "models/intermediate/features/_features__models.yml").read_text())["models"]
+                      if m["name"] == PYTHON_MODEL[0] for c in m["columns"]}
+    for c in columns:
+        if c in python_columns and c not in ("code", "date", "row_idx", "close", "high", "low"):
+            claim(c, Definition(PYTHON_MODEL[0], PYTHON_MODEL[1], []))
+    for pattern, _, calls in aliases(ROOT / LAST_RESORT):
+        for c in columns:
+            if pattern.match(c):
+                claim(c, Definition("ml_dataset", LAST_RESORT, [x for x in calls if x in known], LAST_RESORT))
+    return found
+
+
+def mart_columns() -> list[tuple[str, list[str]]]:
+    marts = yaml.safe_load((ROOT / "models/marts/_marts__models.yml").read_text())["models"]
+    by_name = {m["name"]: [c["name"] for c in m.get("columns", [])] for m in marts}
+    dataset = by_name["ml_dataset"]
+    return [("ml_dataset", dataset), ("ml_dataset_enriched", [c for c in by_name["ml_dataset_enriched"] if c not in dataset])]
+
+
+def render() -> str:
+    known = macro_names()
+    lines = [
+        "# The features: every column, its formula, where it is computed",
+        "",
+        "Generated by `scripts/gen_column_map.py` from the marts' YAML, the column descriptions and the",
+        "SQL itself (`make docs`); the test suite fails when this file is out of date.",
+        "Model: the model whose SQL computes the column (its file under `models/`). Macros: the macro",
+        "that names the column, then the macros it calls on that line (files under `macros/`).",
+        "Price columns are split-adjusted; every window counts a code's observations (`row_idx`).",
+        "",
+    ]
+    for mart, columns in mart_columns():
+        found = definitions(columns)
+        lines += [f"## {mart}" + (" (the columns it adds to ml_dataset)" if mart != "ml_dataset" else ""), "",
+                  "| Column | Formula | Model | Macros |", "|---|---|---|---|"]
+        for c in columns:
+            d = found.get(c)
+            model = f"[`{d.model}`](../{d.model_path})" if d and d.model else "—"
+            macros = ", ".join(f"[`{m}`](../{known[m]})" for m in dict.fromkeys(d.macros)) if d and d.macros else "—"
+            formula = COLUMNS.get(c, "").replace("|", "\\|")
+            lines.append(f"| `{c}` | {formula} | {model} | {macros} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    text = render()
+    if "--check" in argv:
+        if not OUT.exists() or OUT.read_text() != text:
+            print(f"{OUT.relative_to(ROOT)} is out of date: run python scripts/gen_column_map.py", file=sys.stderr)
+            return 1
+        return 0
+    OUT.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
