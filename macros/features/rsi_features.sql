@@ -1,10 +1,5 @@
 {#- RSI (3): Wilder's RSI(14) and RSI(2) exactly as TA-Lib RSI (from the long-memory gain/loss
-    means), and the one-row change of RSI(14).
-    rsi_windows: the previous row's RSI(14), taken in the shared window pass (feature_windows). -#}
-{% macro rsi_windows() -%}
-    lag({{ rsi_from_means('rsi_14_gain', 'rsi_14_loss') }}) over (partition by code order by row_idx) as rsi_14_prev
-{%- endmacro %}
-
+    means), and the one-row change of RSI(14). -#}
 {% macro rsi_features(relation) -%}
 with
 

@@ -1,12 +1,5 @@
 {#- Targets (7): forward returns over the next h observations of the code and their signs.
-    The only columns that look forward; every feature looks at rows <= t.
-    target_windows: the closes h rows ahead, taken in the shared window pass (feature_windows). -#}
-{% macro target_windows() -%}
-    {%- for h in [1, 5, 10, 20] %}
-    lead(close, {{ h }}) over (partition by code order by row_idx) as close_{{ h }}_ahead{{ ',' if not loop.last }}
-    {%- endfor %}
-{%- endmacro %}
-
+    The only columns that look forward; every feature looks at rows <= t. -#}
 {% macro target_features(relation) -%}
 with
 

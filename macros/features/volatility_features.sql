@@ -1,12 +1,5 @@
 {#- Volatility (7): 20/60-row volatility of daily returns (annualised) and the trailing-252 regime
-    flags come from the long memory; here their ratio and change, and Parkinson's high-low volatility.
-    volatility_windows: the previous row's volatility and the 20-row mean of ln(H/L)², taken in the
-    shared window pass (feature_windows). -#}
-{% macro volatility_windows() -%}
-    lag(volatility_20d) over (partition by code order by row_idx) as volatility_20d_prev,
-    {{ rolling_mean('ln(high / low) ^ 2', 20) }}                  as log_range_sq_mean_20
-{%- endmacro %}
-
+    flags come from int_features__volatility; here their ratio and change, and Parkinson's high-low volatility. -#}
 {% macro volatility_features(relation) -%}
 select
     * exclude (volatility_20d_prev, log_range_sq_mean_20),
