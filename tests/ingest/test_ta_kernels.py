@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 import pytest
 
 from ingest import ta_kernels
-from ingest.ta_kernels import CARRIED, INDICATORS, STATE, STOCH_LOOKBACK, compute_extended
+from ingest.ta_kernels import CARRIED, INDICATORS, STATE, STOCH_LOOKBACK, chunks_of_whole_codes, compute_extended, compute_extended_in_chunks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,14 +98,16 @@ def test_interpreted_kernels_give_the_compiled_bits(table, monkeypatch):
             assert compiled.column(column).equals(interpreted.column(column)), column
 
 
-def test_date_order_sorts_the_same_rows_by_date_then_code():
-    table = market(n=40, codes=4)
-    whole = compute_extended(table)
-    by_date = compute_extended(table, date_order=True)
-    assert by_date.num_rows == whole.num_rows == 160
-    assert by_date.equals(whole.sort_by([("date", "ascending"), ("code", "ascending")]))
-    dates = by_date.column("date").to_pylist()
-    assert dates == sorted(dates) and dates[:4] == [dates[0]] * 4
+def test_chunks_of_whole_codes_give_the_whole_market_result():
+    """The full refresh's stream: 30-row batches of 40-row codes, cut into chunks of whole codes
+    (once ≥ 70 rows are read: the codes before the last one), together the same rows and bits as one call
+    over the whole table."""
+    table = market(n=40, codes=5)
+    chunks = list(chunks_of_whole_codes(table.to_batches(max_chunksize=30), chunk_rows=70))
+    assert [c.num_rows for c in chunks] == [80, 40, 40, 40]
+    assert all(len(set(c.column("code").to_pylist())) == c.num_rows // 40 for c in chunks)
+    reader = compute_extended_in_chunks(table.to_batches(max_chunksize=30), chunk_rows=70)
+    assert reader.read_all().equals(compute_extended(table))
 
 
 NO_PANDAS_RUN = """
@@ -119,7 +121,7 @@ table = con.sql('''
            100 + sin(r + c) + r / 10 as high, 98 + sin(r + c) + r / 10 as low, 99 + cos(r * c) + r / 10 as close
     from range(3) as t(c), range(1, 51) as u(r) order by code, row_idx
 ''').to_arrow_table()
-whole = con.from_arrow(compute_extended(table, date_order=True))
+whole = con.from_arrow(compute_extended(table))
 carried = whole.filter("row_idx = 40").select(", ".join(["code", "row_idx", *CARRIED])).to_arrow_table()
 continued = compute_extended(table, carried)
 assert continued.num_rows == 30, continued.num_rows

@@ -9,7 +9,7 @@ sums and ADX, the SAR machine) is stored with every row in the state_* columns â
 its history), or one still in ADX's warm-up, is recomputed whole."""
 
 import ingest  # noqa: F401, I001 â€” first: it makes numpy's loading safe in a dbt worker thread (see its __init__)
-from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended
+from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended, compute_extended_in_chunks
 
 
 def model(dbt, session):
@@ -20,11 +20,14 @@ def model(dbt, session):
     # Returned as a DuckDB relation: dbt-duckdb materializes an Arrow table through pyarrow.dataset,
     # whose import pulls in pandas, slow for a daily run's few rows.
     if not dbt.is_incremental:
-        # stored in date order, as the SQL models are: daily runs' date filters (here and in
-        # ml_dataset) skip the row groups of older days
-        return session.from_arrow(compute_extended(
-            observations.order("code, row_idx").select("code, date, row_idx, high, low, close").to_arrow_table(),
-            date_order=True))
+        # Streamed both ways, a chunk of whole codes at a time: the observations in (code, row_idx)
+        # order from a cursor of their own (the stream stays open while DuckDB writes the result),
+        # the results into DuckDB, which sorts them into date order as the SQL models store them
+        # (daily runs' date filters here and in ml_dataset then skip older days' row groups),
+        # spilling to disk beyond its memory limit. Python holds one chunk, not the market.
+        ordered = observations.order("code, row_idx").select("code, date, row_idx, high, low, close")
+        stream = session.cursor().sql(ordered.sql_query()).fetch_record_batch(100_000)
+        return session.from_arrow(compute_extended_in_chunks(stream)).order("date, code")
 
     # The run's scope (int_daily_scope): the codes with observations built after the last stored day,
     # and each one's kept rows. The observations are in date order (a full refresh writes them so,
