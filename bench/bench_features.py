@@ -5,8 +5,8 @@
 
 Prints, from one run on this machine (issue #5 targets in brackets):
 1. the compute rate of the feature DAG without materializing it: the compiled queries of
-   int_features__long_memory, int_features__return_bounds and ml_dataset, each aggregated to one
-   row (hash of every column)
+   int_features__long_memory, int_features__volatility, int_features__return_bounds and
+   ml_dataset, each aggregated to one row (hash of every column)
                                                                       [≥ 1,000,000 rows/s]
 2. the `dbt run` time of the feature models against the materialization floor — DuckDB writing a
    table of the same shape (a copy of ml_dataset) in the same run    [≤ 2.0 × floor]
@@ -126,20 +126,20 @@ def main() -> None:
         if errors:
             sys.exit(f"the data-quality build failed: {', '.join(errors)}")
         compiled_dir = target / "compiled" / "gogooku3" / "models"
-        # the feature DAG is three queries now: the long-memory smoothings (a table a daily run
-        # continues), the winsorizing bounds per date (stored: a code recomputed whole reads its past
-        # dates') and ml_dataset over them
+        # the feature DAG's SQL queries: the recursive smoothings and the volatility (tables a daily
+        # run continues), the winsorizing bounds per date (stored: a code recomputed whole reads its
+        # past dates') and ml_dataset over them (the Python model is not a query: it is in the dbt run)
         features_dir = compiled_dir / "intermediate" / "features"
-        long_memory = (features_dir / "int_features__long_memory.sql").read_text()
-        return_bounds = (features_dir / "int_features__return_bounds.sql").read_text()
-        compiled = (compiled_dir / "marts" / "ml_dataset.sql").read_text()
+        queries = [(features_dir / f"{m}.sql").read_text()
+                   for m in ("int_features__long_memory", "int_features__volatility", "int_features__return_bounds")]
+        queries.append((compiled_dir / "marts" / "ml_dataset.sql").read_text())
 
         con = duckdb.connect(str(db))
         con.execute(f"set threads = {args.threads}")
         rows = con.sql("select count(*) from ml_dataset").fetchall()[0][0]
         cols = len(con.sql("select * from ml_dataset limit 0").columns)
         t0 = time.monotonic()
-        for query in (long_memory, return_bounds, compiled):
+        for query in queries:
             con.sql(f"select count(*), sum(hash(t)) from ({query}\n) t").fetchall()
         compute_s = time.monotonic() - t0
         floor_s = copy_seconds(con, "main.ml_dataset")

@@ -148,16 +148,18 @@ def window_operators(db: Path, sql: str) -> int:
 
 
 def test_full_refresh_plans_keep_their_window_passes(built, tmp_path):
-    """The feature models' full refreshes keep the window passes they were measured with: ml_dataset one
-    (every family's windows in feature_windows), the winsorizing bounds one (their returns), the long
-    memory two (the smoothings and volatility; the MACD signal, the two-pass smoothings and the regime). A window
-    written outside a family's `<family>_windows()` adds a pass that holds every column accumulated so
-    far: six such passes made ml_dataset's full refresh 32.8 s where one takes 11.7 s (full market)."""
+    """The feature models' full refreshes keep the window passes they were designed with: ml_dataset one
+    (every family's windows in feature_windows), the winsorizing bounds one (their returns), the
+    volatility two (the 20/60-row windows, then the regime's over the 20-row volatility), the long
+    memory none (a recursive CTE). A window written outside a family's `<family>_windows()` adds a
+    pass that holds every column accumulated so far, several times slower on the full market."""
     db, _, _ = built
-    out = dbt(["compile", "--select", "ml_dataset", "int_features__long_memory", "int_features__return_bounds",
-               "--full-refresh"], db, tmp_path)
+    out = dbt(["compile", "--select", "ml_dataset", "int_features__long_memory", "int_features__volatility",
+               "int_features__return_bounds", "--full-refresh"], db, tmp_path)
     assert out.returncode == 0, out.stdout[-2000:]
     compiled = tmp_path / "target" / "compiled" / "gogooku3" / "models"
+    features = compiled / "intermediate" / "features"
     assert window_operators(db, (compiled / "marts" / "ml_dataset.sql").read_text()) == 1
-    assert window_operators(db, (compiled / "intermediate" / "features" / "int_features__return_bounds.sql").read_text()) == 1
-    assert window_operators(db, (compiled / "intermediate" / "features" / "int_features__long_memory.sql").read_text()) == 2
+    assert window_operators(db, (features / "int_features__return_bounds.sql").read_text()) == 1
+    assert window_operators(db, (features / "int_features__volatility.sql").read_text()) == 2
+    assert window_operators(db, (features / "int_features__long_memory.sql").read_text()) == 0

@@ -13,9 +13,7 @@ from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended, compute
 
 
 def model(dbt, session):
-    # (code, date) as the key: the delete of a daily run's rows then skips the row groups of older days
-    dbt.config(materialized="incremental", unique_key=["code", "date"], incremental_strategy="delete+insert",
-               on_schema_change="fail")
+    # incremental, keyed on (code, date): the folder's configuration in dbt_project.yml
     observations = dbt.ref("int_price_observations")
     # Returned as a DuckDB relation: dbt-duckdb materializes an Arrow table through pyarrow.dataset,
     # whose import pulls in pandas, slow for a daily run's few rows.

@@ -1,9 +1,3 @@
-{{ config(
-    materialized='incremental',
-    unique_key=['code', 'date'],
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
 -- depends_on: {{ ref('int_daily_scope') }}  (a daily run's scope)
 -- The exact recursive smoothings, one recursive CTE: the EMAs 5/10/12/20/26/60/200, the MACD signal
 -- (EMA 9 of EMA 12 − EMA 26) and Wilder's gain and loss means of RSI 14 and 2. Each code starts at
@@ -13,7 +7,6 @@
 -- Daily run: each code in the run's scope (int_daily_scope) continues from its stored row at
 -- kept_rows — the recursion's state — over its new observations; a code recomputed whole, or one
 -- still in Wilder's warm-up (the stored rows keep no running sums), starts at its first row again.
--- Keyed on (code, date), not row_idx: the delete of a daily run's rows then skips older days' row groups.
 {%- set last_day = last_stored_day() %}
 {%- set carry = last_day is not none %}
 {%- set ema_spans = [5, 10, 12, 20, 26, 60, 200] %}

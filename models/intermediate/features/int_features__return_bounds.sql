@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    unique_key=['date'],
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
+{{ config(unique_key=['date']) }}
 -- depends_on: {{ ref('int_daily_scope') }}  (a daily run's scope)
 -- Winsorizing bounds: per date, the cross-sectional 1st and 99th percentiles (continuous) of the
 -- four returns over every observation of that date; ml_dataset clips returns_*_w to them.

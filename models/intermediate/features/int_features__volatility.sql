@@ -1,9 +1,3 @@
-{{ config(
-    materialized='incremental',
-    unique_key=['code', 'date'],
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
 -- depends_on: {{ ref('int_daily_scope') }}  (a daily run's scope)
 -- The 20- and 60-row volatility of the one-day returns (annualised) and the volatility regime: the
 -- 20-row volatility against the 20th and 80th percentiles of its trailing 252 values.
@@ -12,7 +6,6 @@
 -- its 252-row regime windows reach; a code recomputed whole, all its rows.
 -- Apart from the recursion (int_features__long_memory): on 20 years of the full market the two in
 -- one query did not fit the default memory limit.
--- Keyed on (code, date): the delete of a daily run's rows then skips older days' row groups.
 {%- set last_day = last_stored_day() %}
 {%- set carry = last_day is not none %}
 {%- set volatility_rows = [20, 60] %}  {#- one-day returns per volatility window #}
