@@ -13,7 +13,9 @@ from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended, compute
 
 
 def model(dbt, session):
-    # incremental, keyed on (code, date): the folder's configuration in dbt_project.yml
+    # keyed on (code, date), like the folder's SQL models (dbt_project.yml); a Python model's
+    # materialization must be set here: it does not take the folder's
+    dbt.config(materialized="incremental")
     observations = dbt.ref("int_price_observations")
     # Returned as a DuckDB relation: dbt-duckdb materializes an Arrow table through pyarrow.dataset,
     # whose import pulls in pandas, slow for a daily run's few rows.
