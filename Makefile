@@ -1,6 +1,7 @@
 # gogooku3 — everything runs from a local virtualenv on Python >= 3.12 (pandas-ta needs it).
 #   make demo    fake J-Quants API → ingest → dbt build, offline, into data/gogooku3.duckdb
 #   make test    the whole test suite (what CI runs)
+#   make lint    ruff: lint and format check of the Python (what CI and the pre-commit hooks run)
 #   make docs    regenerate docs/features.md (every column → formula, model, macros)
 #   make bench   the ingest benchmark (4,000 codes × 5 years from the fake server)
 #   make bench-features   the feature DAG against the materialization floor (issue #5)
@@ -13,7 +14,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DAYS ?= 4
 
-.PHONY: setup demo test docs bench bench-features bench-peers bench-incremental clean
+.PHONY: setup demo test lint docs bench bench-features bench-peers bench-incremental clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON312) -m venv $(VENV)
@@ -28,6 +29,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 docs: setup
 	$(BIN)/python scripts/gen_column_map.py

@@ -48,12 +48,20 @@ def ingest(db: Path, codes: int, years: float) -> None:
 
 
 def dbt(args: list[str], db: Path, target: Path, check: bool = True) -> float:
-    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target),
-           "DBT_LOG_PATH": str(target / "logs")}
+    env = {
+        **os.environ,
+        "GOGOOKU3_DUCKDB": str(db),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target / "logs"),
+    }
     dbt_bin = Path(sys.executable).with_name("dbt")
     t0 = time.monotonic()
-    subprocess.run([str(dbt_bin), *args, "--profiles-dir", str(ROOT), "--project-dir", str(ROOT), "--quiet"],
-                   env=env, cwd=ROOT, check=check)
+    subprocess.run(
+        [str(dbt_bin), *args, "--profiles-dir", str(ROOT), "--project-dir", str(ROOT), "--quiet"],
+        env=env,
+        cwd=ROOT,
+        check=check,
+    )
     return time.monotonic() - t0
 
 
@@ -96,8 +104,12 @@ def main() -> None:
         has_bars = False
         if db.exists():
             con = duckdb.connect(str(db), read_only=True)
-            has_bars = bool(con.sql("select count(*) from information_schema.tables where table_schema = 'raw' "
-                                    "and table_name = 'equities_bars_daily'").fetchall()[0][0])
+            has_bars = bool(
+                con.sql(
+                    "select count(*) from information_schema.tables where table_schema = 'raw' "
+                    "and table_name = 'equities_bars_daily'"
+                ).fetchall()[0][0]
+            )
             con.close()
         if not has_bars:
             t0 = time.monotonic()
@@ -111,15 +123,17 @@ def main() -> None:
         startup_s = dbt(["run", "--select", "stg_jquants__trading_calendar"], db, target)
         # a full refresh too: the enrichment tables are incremental, and after the features' full
         # refresh a plain run finds no new day and writes nothing
-        enrich_s = dbt(["run", "--select", "+ml_dataset_enriched", "--exclude", FEATURE_MODELS, "--full-refresh"],
-                       db, target)
+        enrich_s = dbt(
+            ["run", "--select", "+ml_dataset_enriched", "--exclude", FEATURE_MODELS, "--full-refresh"], db, target
+        )
         # a full refresh, as dq_bar_checks is incremental; with int_bar_presence, the bar keys the
         # quality models read. A data-quality check that fails is not a failed benchmark; a model that
         # cannot be built is.
         results = target / "run_results.json"
         results.unlink(missing_ok=True)  # the enrichment run's: a dbt that fails to start writes none
-        quality_s = dbt(["build", "--select", "dq_checks", "int_bar_presence", "quality", "--full-refresh"],
-                        db, target, check=False)
+        quality_s = dbt(
+            ["build", "--select", "dq_checks", "int_bar_presence", "quality", "--full-refresh"], db, target, check=False
+        )
         if not results.exists():
             sys.exit("the data-quality build did not run (no run_results.json): see dbt's output above")
         errors = [r["unique_id"] for r in json.loads(results.read_text())["results"] if r["status"] == "error"]
@@ -130,8 +144,10 @@ def main() -> None:
         # run continues), the winsorizing bounds per date (stored: a code recomputed whole reads its
         # past dates') and ml_dataset over them (the Python model is not a query: it is in the dbt run)
         features_dir = compiled_dir / "intermediate" / "features"
-        queries = [(features_dir / f"{m}.sql").read_text()
-                   for m in ("int_features__long_memory", "int_features__volatility", "int_features__return_bounds")]
+        queries = [
+            (features_dir / f"{m}.sql").read_text()
+            for m in ("int_features__long_memory", "int_features__volatility", "int_features__return_bounds")
+        ]
         queries.append((compiled_dir / "marts" / "ml_dataset.sql").read_text())
 
         con = duckdb.connect(str(db))
@@ -148,25 +164,34 @@ def main() -> None:
         design_floor_s = startup_s + sum(writes.values())
 
     figures = {
-        "rows": rows, "columns": cols,
-        "compute_s": round(compute_s, 2), "compute_rows_per_s": round(rows / compute_s),
-        "dbt_run_s": round(build_s, 2), "floor_s": round(floor_s, 2), "ratio_to_floor": round(build_s / floor_s, 2),
-        "dbt_startup_s": round(startup_s, 2), "table_writes_s": {t: round(s, 2) for t, s in writes.items()},
-        "design_floor_s": round(design_floor_s, 2), "design_floor_to_floor": round(design_floor_s / floor_s, 2),
+        "rows": rows,
+        "columns": cols,
+        "compute_s": round(compute_s, 2),
+        "compute_rows_per_s": round(rows / compute_s),
+        "dbt_run_s": round(build_s, 2),
+        "floor_s": round(floor_s, 2),
+        "ratio_to_floor": round(build_s / floor_s, 2),
+        "dbt_startup_s": round(startup_s, 2),
+        "table_writes_s": {t: round(s, 2) for t, s in writes.items()},
+        "design_floor_s": round(design_floor_s, 2),
+        "design_floor_to_floor": round(design_floor_s / floor_s, 2),
         "dbt_run_beyond_design_floor_s": round(build_s - design_floor_s, 2),
         "dbt_peak_rss_gb": round(peak_gb, 2),
-        "enrichment_run_s": round(enrich_s, 2), "enrichment_share_of_ml_dataset": round(enrich_s / build_s, 3),
+        "enrichment_run_s": round(enrich_s, 2),
+        "enrichment_share_of_ml_dataset": round(enrich_s / build_s, 3),
         "quality_build_s": round(quality_s, 2),
     }
     print(json.dumps(figures, indent=2))
-    print(f"\n{rows:,} rows × {cols} columns: compute {figures['compute_rows_per_s']:,} rows/s (target ≥ 1,000,000); "
-          f"dbt run {build_s:.1f} s vs floor {floor_s:.1f} s = {figures['ratio_to_floor']}× (target ≤ 2.0); "
-          f"dbt peak RSS {peak_gb:.2f} GB (target ≤ 4)\n"
-          f"design floor {design_floor_s:.1f} s = {figures['design_floor_to_floor']}× floor: dbt start-up {startup_s:.1f} s "
-          f"+ writing the {len(writes)} tables the run stores {sum(writes.values()):.1f} s; "
-          f"beyond it {build_s - design_floor_s:.1f} s (the queries, and dbt's work per model)\n"
-          f"enrichment {enrich_s:.1f} s = {100 * enrich_s / build_s:.0f} % of the ml_dataset run (target ≤ 50 %); "
-          f"data-quality build {quality_s:.1f} s")
+    print(
+        f"\n{rows:,} rows × {cols} columns: compute {figures['compute_rows_per_s']:,} rows/s (target ≥ 1,000,000); "
+        f"dbt run {build_s:.1f} s vs floor {floor_s:.1f} s = {figures['ratio_to_floor']}× (target ≤ 2.0); "
+        f"dbt peak RSS {peak_gb:.2f} GB (target ≤ 4)\n"
+        f"design floor {design_floor_s:.1f} s = {figures['design_floor_to_floor']}× floor: dbt start-up {startup_s:.1f} s "
+        f"+ writing the {len(writes)} tables the run stores {sum(writes.values()):.1f} s; "
+        f"beyond it {build_s - design_floor_s:.1f} s (the queries, and dbt's work per model)\n"
+        f"enrichment {enrich_s:.1f} s = {100 * enrich_s / build_s:.0f} % of the ml_dataset run (target ≤ 50 %); "
+        f"data-quality build {quality_s:.1f} s"
+    )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 

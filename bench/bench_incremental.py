@@ -42,28 +42,39 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_ROWS = 20  # target_20d: a row's targets are complete 20 observations later
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_features import dbt, ingest  # noqa: E402
-from daily_replay import INCREMENTAL_SELECTION, INCREMENTAL_TABLES, advance, bar_days, max_differences, rewind  # noqa: E402
-
+from bench_features import dbt, ingest
+from daily_replay import INCREMENTAL_SELECTION, INCREMENTAL_TABLES, advance, bar_days, max_differences, rewind
 
 
 def slowest_models(target: Path, n: int = 5) -> list[tuple[str, float]]:
     results = json.loads((target / "run_results.json").read_text())["results"]
-    timed = [(r["unique_id"].split(".")[-1], round(r["execution_time"], 2)) for r in results if r["unique_id"].startswith("model.")]
+    timed = [
+        (r["unique_id"].split(".")[-1], round(r["execution_time"], 2))
+        for r in results
+        if r["unique_id"].startswith("model.")
+    ]
     return sorted(timed, key=lambda m: -m[1])[:n]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--db", type=Path, help="a loaded warehouse to start from (copied, not modified; ingested if missing)")
+    ap.add_argument(
+        "--db", type=Path, help="a loaded warehouse to start from (copied, not modified; ingested if missing)"
+    )
     ap.add_argument("--codes", type=int, default=4000)
     ap.add_argument("--years", type=float, default=5)
-    ap.add_argument("--days", type=int, default=4,
-                    help="trading days to replay (≥ 4: the last three are a dbt build of the features, a whole dbt build "
-                         "without unit tests and a whole dbt build; ≥ 24 to time settled days)")
+    ap.add_argument(
+        "--days",
+        type=int,
+        default=4,
+        help="trading days to replay (≥ 4: the last three are a dbt build of the features, a whole dbt build "
+        "without unit tests and a whole dbt build; ≥ 24 to time settled days)",
+    )
     ap.add_argument("--workdir", type=Path, help="where the working copies go (default: a temp dir)")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    ap.add_argument("--keep", type=Path, help="keep the two final warehouses (daily.duckdb, full.duckdb) in this folder")
+    ap.add_argument(
+        "--keep", type=Path, help="keep the two final warehouses (daily.duckdb, full.duckdb) in this folder"
+    )
     args = ap.parse_args()
     if args.days < 4:
         ap.error("--days must be at least 4 (runs, then a build of the features, a production build and a whole build)")
@@ -80,7 +91,7 @@ def main() -> None:
         con = duckdb.connect(str(loaded), read_only=True)
         days = bar_days(con)
         con.close()
-        replay = days[-args.days:]
+        replay = days[-args.days :]
         db, target = tmp / "daily.duckdb", tmp / "target"
         shutil.copy(loaded, db)
         rewind(db, days[-args.days - 1])
@@ -102,10 +113,19 @@ def main() -> None:
             # a failing data-quality check is not a failed benchmark
             seconds = dbt(job, db, target, check=not whole)
             command = "dbt " + " ".join(job)
-            daily.append({"day": day.isoformat(), "bars": bars, "command": command, "seconds": round(seconds, 2),
-                          "slowest_models": slowest_models(target)})
-            print(f"{day}: {bars:,} bars, {command} {seconds:.2f} s; "
-                  f"slowest: {', '.join(f'{m} {s:.2f} s' for m, s in daily[-1]['slowest_models'])}")
+            daily.append(
+                {
+                    "day": day.isoformat(),
+                    "bars": bars,
+                    "command": command,
+                    "seconds": round(seconds, 2),
+                    "slowest_models": slowest_models(target),
+                }
+            )
+            print(
+                f"{day}: {bars:,} bars, {command} {seconds:.2f} s; "
+                f"slowest: {', '.join(f'{m} {s:.2f} s' for m, s in daily[-1]['slowest_models'])}"
+            )
             if not whole:  # the enrichment tables follow, untimed, so that a whole build appends one day
                 dbt(["run", "--select", INCREMENTAL_SELECTION], db, target)
 
@@ -119,12 +139,16 @@ def main() -> None:
         for table, key in INCREMENTAL_TABLES.items():
             differences = max_differences(db, full, table, key)
             mismatched = {c: n for c, (_, n) in differences.items() if n}
-            agreement[table] = {"columns": len(differences),
-                                "max_difference": max(d for d, _ in differences.values()),
-                                "mismatched_rows_by_column": mismatched}
-            print(f"{table}: {len(differences)} columns vs a full refresh — largest difference "
-                  f"{agreement[table]['max_difference']:.1e} (relative to max(|x|, 1)); NULL/row/integer mismatches: "
-                  f"{mismatched or 'none'}")
+            agreement[table] = {
+                "columns": len(differences),
+                "max_difference": max(d for d, _ in differences.values()),
+                "mismatched_rows_by_column": mismatched,
+            }
+            print(
+                f"{table}: {len(differences)} columns vs a full refresh — largest difference "
+                f"{agreement[table]['max_difference']:.1e} (relative to max(|x|, 1)); NULL/row/integer mismatches: "
+                f"{mismatched or 'none'}"
+            )
 
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
@@ -132,24 +156,36 @@ def main() -> None:
             shutil.move(full, args.keep / "full.duckdb")
 
     runs = [d["seconds"] for d in daily if d["command"].startswith("dbt run")]
-    figures = {"rows": rows, "full_refresh_s": round(full_s, 2), "dbt_startup_s": round(startup_s, 2), "daily": daily,
-               "agreement": agreement}
+    figures = {
+        "rows": rows,
+        "full_refresh_s": round(full_s, 2),
+        "dbt_startup_s": round(startup_s, 2),
+        "daily": daily,
+        "agreement": agreement,
+    }
     # day 1 after the full refresh, days 2-20 (completing targets in its row groups), the settled days
-    phases = [("first_day", "the first day after the full refresh", runs[:1]),
-              ("days_2_to_20", f"days 2–{TARGET_ROWS}", runs[1:TARGET_ROWS]),
-              ("settled", f"settled (day {TARGET_ROWS + 1} on)", runs[TARGET_ROWS:])]
+    phases = [
+        ("first_day", "the first day after the full refresh", runs[:1]),
+        ("days_2_to_20", f"days 2–{TARGET_ROWS}", runs[1:TARGET_ROWS]),
+        ("settled", f"settled (day {TARGET_ROWS + 1} on)", runs[TARGET_ROWS:]),
+    ]
     texts = []
     for key, label, seconds in phases:
         if seconds:
             ordered = sorted(seconds)
             median = ordered[len(ordered) // 2]
             figures[f"feature_run_{key}_median_s"] = median
-            texts.append(f"{label} {median:.2f} s" if len(seconds) == 1 else
-                         f"{label} median {median:.2f} s ({ordered[0]:.2f}–{ordered[-1]:.2f} s over {len(seconds)} days)")
+            texts.append(
+                f"{label} {median:.2f} s"
+                if len(seconds) == 1
+                else f"{label} median {median:.2f} s ({ordered[0]:.2f}–{ordered[-1]:.2f} s over {len(seconds)} days)"
+            )
     run_text = "; ".join(texts)
-    print(f"\none new day: dbt run --select +ml_dataset: {run_text} (target ≤ 5 s; dbt start-up "
-          f"{startup_s:.1f} s of it), with its data tests {daily[-3]['seconds']:.2f} s, whole dbt build without unit tests "
-          f"{daily[-2]['seconds']:.2f} s, whole dbt build {daily[-1]['seconds']:.2f} s; full refresh {full_s:.1f} s")
+    print(
+        f"\none new day: dbt run --select +ml_dataset: {run_text} (target ≤ 5 s; dbt start-up "
+        f"{startup_s:.1f} s of it), with its data tests {daily[-3]['seconds']:.2f} s, whole dbt build without unit tests "
+        f"{daily[-2]['seconds']:.2f} s, whole dbt build {daily[-1]['seconds']:.2f} s; full refresh {full_s:.1f} s"
+    )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 

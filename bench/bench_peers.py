@@ -32,9 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "peers"))
 
-from bench_features import copy_seconds  # noqa: E402
-from bench_ingest import load_fake_market  # noqa: E402
-from compare import compare, summary  # noqa: E402
+from bench_features import copy_seconds
+from bench_ingest import load_fake_market
+from compare import compare, summary
 
 END = date(2026, 10, 30)
 PEERS = {"polars": "peers/polars_peer.py", "pandas_ta": "peers/pandas_ta_peer.py"}
@@ -54,8 +54,15 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
         raise SystemExit(f"{TIME} is missing: apt-get install time")
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         t0 = time.monotonic()
-        proc = subprocess.run([TIME, "-q", "-f", "%M", "-o", rss.name, *cmd], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.run(
+            [TIME, "-q", "-f", "%M", "-o", rss.name, *cmd],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
         wall = time.monotonic() - t0
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd[:3])} … failed ({proc.returncode}):\n{proc.stdout[-3000:]}")
@@ -71,7 +78,12 @@ def ingest(db: Path, codes: int, years: int) -> None:
 def run_ours(db: Path, target: Path) -> tuple[float, float]:
     """`dbt run --select +ml_dataset --full-refresh` with dbt's parse cache warm (`dbt parse` first, untimed), as on
     every run after a user's first: the timed part is dbt's start-up plus the models."""
-    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")}
+    env = {
+        **os.environ,
+        "GOGOOKU3_DUCKDB": str(db),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target / "logs"),
+    }
     dbt = str(Path(sys.executable).with_name("dbt"))
     common = ["--profiles-dir", str(ROOT), "--project-dir", str(ROOT)]
     timed([dbt, "parse", "--quiet", *common], env)
@@ -114,8 +126,13 @@ def one_run(codes: int, years: int, skip: set[str], workdir: Path, keep: bool = 
         verdict = compare(con, f"bench.peer_{name}", PANDAS_TA_WARM_UP if name == "pandas_ta" else None)
         con.close()
         ok, text = summary(verdict)
-        result[name] = {"wall_s": round(wall, 2), "peak_rss_gb": round(rss, 2), "agrees": ok, "agreement": text,
-                        "detail": out.strip().splitlines()[-1] if out.strip() else ""}
+        result[name] = {
+            "wall_s": round(wall, 2),
+            "peak_rss_gb": round(rss, 2),
+            "agrees": ok,
+            "agreement": text,
+            "detail": out.strip().splitlines()[-1] if out.strip() else "",
+        }
         print(f"  {name}: {wall:.1f} s, {rss:.2f} GB — {text}", flush=True)
     result["floor_s"] = round(floor_seconds(db), 2)
     if not keep:
@@ -124,7 +141,10 @@ def one_run(codes: int, years: int, skip: set[str], workdir: Path, keep: bool = 
 
 
 def ratios(r: dict) -> dict:
-    out = {"ours_rows_per_s": round(r["rows"] / r["ours"]["wall_s"]), "ours_vs_floor": round(r["ours"]["wall_s"] / r["floor_s"], 2)}
+    out = {
+        "ours_rows_per_s": round(r["rows"] / r["ours"]["wall_s"]),
+        "ours_vs_floor": round(r["ours"]["wall_s"] / r["floor_s"], 2),
+    }
     for name in PEERS:
         if name in r:
             out[f"ours_vs_{name}"] = round(r["ours"]["wall_s"] / r[name]["wall_s"], 3)
@@ -141,7 +161,11 @@ def write_docs(results: list[dict], path: Path) -> None:
     png = path.with_name("benchmarks.png")
     fig, ax = plt.subplots(figsize=(7, 4.2))
     five = [r for r in results if r["years"] == 5]
-    for name, label, marker in (("ours", "gogooku3 (dbt + DuckDB)", "o"), ("polars", "Polars", "s"), ("pandas_ta", "pandas-ta per code", "^")):
+    for name, label, marker in (
+        ("ours", "gogooku3 (dbt + DuckDB)", "o"),
+        ("polars", "Polars", "s"),
+        ("pandas_ta", "pandas-ta per code", "^"),
+    ):
         pts = [(r["rows"] / 1e6, r[name]["wall_s"]) for r in five if name in r]
         if pts:
             ax.plot(*zip(*pts), marker=marker, label=label)
@@ -149,8 +173,15 @@ def write_docs(results: list[dict], path: Path) -> None:
     ax.plot(*zip(*pts), linestyle="--", color="grey", label="materialization floor")
     for r in results:
         if r["years"] != 5:
-            ax.scatter([r["rows"] / 1e6], [r["ours"]["wall_s"]], marker="*", s=120, color="black", zorder=5,
-                       label=f"ours, {r['codes']} codes × {r['years']} y")
+            ax.scatter(
+                [r["rows"] / 1e6],
+                [r["ours"]["wall_s"]],
+                marker="*",
+                s=120,
+                color="black",
+                zorder=5,
+                label=f"ours, {r['codes']} codes × {r['years']} y",
+            )
     ax.set_xlabel("rows (million code-days)")
     ax.set_ylabel("wall time, s (load + compute + write)")
     ax.set_yscale("log")
@@ -175,8 +206,8 @@ def write_docs(results: list[dict], path: Path) -> None:
         "  long-memory table, the extended-indicator Python model, the ml_dataset table with its 90",
         "  columns), with dbt's parse cache warm as on every run after the first (a cold parse adds",
         "  about 2 s). A full refresh: the daily update of one new day is incremental, measured by",
-        "  `bench/bench_incremental.py` (figures in the README).",
-        "- **Polars** (`bench/peers/polars_peer.py`): lazy, sorted once, `over(\"code\")`, native",
+        "  `bench/bench_incremental.py` (figures in docs/performance.md).",
+        '- **Polars** (`bench/peers/polars_peer.py`): lazy, sorted once, `over("code")`, native',
         "  `ewm_mean` / `rolling_*` / `rolling_quantile`, `join_asof` for flows; written with",
         "  `CREATE TABLE … AS` from Arrow.",
         "- **pandas-ta** (`bench/peers/pandas_ta_peer.py`): the seed's approach, a pandas groupby",
@@ -187,21 +218,31 @@ def write_docs(results: list[dict], path: Path) -> None:
     ]
     for r in results:
         q = ratios(r)
-        get = lambda n, k: (f"{r[n][k]:.1f}" if k == "wall_s" else f"{r[n][k]:.2f}") if n in r else "—"  # noqa: E731
+
+        def get(n: str, k: str, r: dict = r) -> str:
+            return (f"{r[n][k]:.1f}" if k == "wall_s" else f"{r[n][k]:.2f}") if n in r else "—"
+
         agree = ", ".join(f"{n}: {'yes' if r[n]['agrees'] else 'NO'}" for n in PEERS if n in r)
         lines.append(
             f"| {r['codes']:,} × {r['years']} | {r['rows']:,} | {r['ours']['wall_s']:.1f} | {get('polars', 'wall_s')} | "
             f"{get('pandas_ta', 'wall_s')} | {q.get('ours_vs_polars', '—')} | {q.get('ours_vs_pandas_ta', '—')} | "
             f"{r['floor_s']:.1f} | {q['ours_vs_floor']} | {q['ours_rows_per_s']:,} | "
-            f"{get('ours', 'peak_rss_gb')} / {get('polars', 'peak_rss_gb')} / {get('pandas_ta', 'peak_rss_gb')} | {agree} |")
-    lines += ["", "![wall time against rows](benchmarks.png)", "",
-              "Reading it: our time has a fixed part (dbt start-up, the Python model's imports) that",
-              "shows at 500 codes; beyond that it grows linearly with rows, as do the peers'. Peak RSS",
-              "is measured by GNU time around each process. Knife-edge values are the few rows where",
-              "a flag's two sides are equal to the last bits or a Bollinger band is almost flat",
-              "(bench/peers/compare.py); at most 1 in 100,000 per column is allowed.", "",
-              "Targets (issue #6): ours/Polars ≤ 1.0 end to end at 4,000 codes × 5 years with lower peak",
-              "memory; moonshot ≤ 1.3× the floor; ours/pandas-ta ≤ 0.05; time linear in rows.", ""]
+            f"{get('ours', 'peak_rss_gb')} / {get('polars', 'peak_rss_gb')} / {get('pandas_ta', 'peak_rss_gb')} | {agree} |"
+        )
+    lines += [
+        "",
+        "![wall time against rows](benchmarks.png)",
+        "",
+        "Reading it: our time has a fixed part (dbt start-up, the Python model's imports) that",
+        "shows at 500 codes; beyond that it grows linearly with rows, as do the peers'. Peak RSS",
+        "is measured by GNU time around each process. Knife-edge values are the few rows where",
+        "a flag's two sides are equal to the last bits or a Bollinger band is almost flat",
+        "(bench/peers/compare.py); at most 1 in 100,000 per column is allowed.",
+        "",
+        "Targets (issue #6): ours/Polars ≤ 1.0 end to end at 4,000 codes × 5 years with lower peak",
+        "memory; moonshot ≤ 1.3× the floor; ours/pandas-ta ≤ 0.05; time linear in rows.",
+        "",
+    ]
     path.write_text("\n".join(lines) + "\n")
     print(f"wrote {path} and {png}")
 
@@ -216,13 +257,24 @@ def parse_runs(text: str) -> list[tuple[int, int]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", default="500x5,1000x5,2000x5,4000x5,1000x20", help="CODESxYEARS,… (default: the issue's five)")
+    ap.add_argument(
+        "--runs", default="500x5,1000x5,2000x5,4000x5,1000x20", help="CODESxYEARS,… (default: the issue's five)"
+    )
     ap.add_argument("--skip", default="", help="peers to leave out, comma-separated (polars, pandas_ta)")
     ap.add_argument("--workdir", type=Path, help="where the warehouses go (default: a temp dir)")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
-    ap.add_argument("--keep", action="store_true", help="keep each run's warehouse in --workdir, and reuse one found there instead of ingesting")
+    ap.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep each run's warehouse in --workdir, and reuse one found there instead of ingesting",
+    )
     ap.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
-    ap.add_argument("--docs-from", type=Path, metavar="JSON", help="only rewrite docs/benchmarks.md from a --json file of an earlier run")
+    ap.add_argument(
+        "--docs-from",
+        type=Path,
+        metavar="JSON",
+        help="only rewrite docs/benchmarks.md from a --json file of an earlier run",
+    )
     args = ap.parse_args()
     if args.docs_from:
         write_docs(json.loads(args.docs_from.read_text()), ROOT / "docs" / "benchmarks.md")

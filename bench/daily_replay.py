@@ -63,8 +63,10 @@ def advance(db: Path, original: Path, day: date) -> int:
     try:
         con.execute(f"attach '{original}' as original (read_only)")
         for table, column in PUBLISHED_ON.items():
-            con.execute(f"insert into raw.{table} by name select * from original.raw.{table} where cast({column} as date) = ?",
-                        [day])
+            con.execute(
+                f"insert into raw.{table} by name select * from original.raw.{table} where cast({column} as date) = ?",
+                [day],
+            )
         return con.execute('select count(*) from raw.equities_bars_daily where "Date" = ?', [day]).fetchone()[0]
     finally:
         con.close()
@@ -82,7 +84,8 @@ def max_differences(db_a: Path, db_b: Path, table: str, key: tuple[str, ...]) ->
         columns = con.execute(
             "select column_name, data_type from information_schema.columns "
             "where table_catalog = 'a' and table_schema = ? and table_name = ? order by ordinal_position",
-            [schema, name]).fetchall()
+            [schema, name],
+        ).fetchall()
         using = ", ".join(key)
         on_both = " and ".join(f"x.{k} is not null and y.{k} is not null" for k in key)
         parts = []
@@ -95,7 +98,9 @@ def max_differences(db_a: Path, db_b: Path, table: str, key: tuple[str, ...]) ->
             else:
                 parts.append("0")
                 parts.append(f"count(*) filter (where x.{column} is distinct from y.{column} or not ({on_both}))")
-        row = con.execute(f"select {', '.join(parts)} from a.{table} as x full join b.{table} as y using ({using})").fetchone()
+        row = con.execute(
+            f"select {', '.join(parts)} from a.{table} as x full join b.{table} as y using ({using})"
+        ).fetchone()
         names = [c for c, _ in columns if c not in key]
         return {c: (float(row[2 * i]), int(row[2 * i + 1])) for i, c in enumerate(names)}
     finally:

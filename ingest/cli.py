@@ -46,29 +46,78 @@ def _csv(text: str) -> tuple[str, ...]:
 
 def _setup_logging(verbose: bool, quiet: bool) -> None:
     level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(console=console, show_path=False)], force=True)
+    logging.basicConfig(
+        level=level, format="%(message)s", handlers=[RichHandler(console=console, show_path=False)], force=True
+    )
     logging.getLogger("aiohttp").setLevel(logging.WARNING)
 
 
 # ------------------------------------------------------------------------------------------ ingest
 def add_ingest_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD",
-                   help="first date to load (default: resume where the last load started, else the plan's window start)")
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="first date to load (default: resume where the last load started, else the plan's window start)",
+    )
     p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help="last date to load (default: today, JST)")
-    p.add_argument("--datasets", type=_csv, default=tuple(DATASETS), metavar="LIST",
-                   help=f"comma-separated subset of: {', '.join(DATASETS)} (default: all the plan allows)")
-    p.add_argument("--codes", dest="codes_given", default=None, metavar="LIST",
-                   help="load bars and statements for these codes only, one query per code (e.g. 72030,86970)")
-    p.add_argument("--market", dest="markets", default="", metavar="LIST",
-                   help="restrict bars and statements to codes listed in these markets: prime,standard,growth (or 0111,0112,0113)")
-    p.add_argument("--bulk", action="store_true", help="backfill bars and statements from the bulk CSV files (Light plan and above)")
+    p.add_argument(
+        "--datasets",
+        type=_csv,
+        default=tuple(DATASETS),
+        metavar="LIST",
+        help=f"comma-separated subset of: {', '.join(DATASETS)} (default: all the plan allows)",
+    )
+    p.add_argument(
+        "--codes",
+        dest="codes_given",
+        default=None,
+        metavar="LIST",
+        help="load bars and statements for these codes only, one query per code (e.g. 72030,86970)",
+    )
+    p.add_argument(
+        "--market",
+        dest="markets",
+        default="",
+        metavar="LIST",
+        help="restrict bars and statements to codes listed in these markets: prime,standard,growth (or 0111,0112,0113)",
+    )
+    p.add_argument(
+        "--bulk",
+        action="store_true",
+        help="backfill bars and statements from the bulk CSV files (Light plan and above)",
+    )
     p.add_argument("--refresh", action="store_true", help="re-fetch units that are already loaded (default: skip them)")
-    p.add_argument("--concurrency", type=int, default=16, metavar="N", help="requests in flight at once, 1-150 (default 16)")
-    p.add_argument("--retries", type=int, default=5, metavar="N", help="tries per request on 5xx/network/malformed responses (default 5)")
-    p.add_argument("--backoff", type=float, default=0.5, metavar="SECONDS", help="first retry delay, doubled per try, jittered (default 0.5)")
-    p.add_argument("--pause-on-429", type=float, default=60.0, metavar="SECONDS",
-                   help="how long every request waits after HTTP 429 without Retry-After (default 60, as J-Quants asks)")
-    p.add_argument("--fake", action="store_true", help="ingest from an in-process fake J-Quants server (offline; ignores JQUANTS_API_*)")
+    p.add_argument(
+        "--concurrency", type=int, default=16, metavar="N", help="requests in flight at once, 1-150 (default 16)"
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=5,
+        metavar="N",
+        help="tries per request on 5xx/network/malformed responses (default 5)",
+    )
+    p.add_argument(
+        "--backoff",
+        type=float,
+        default=0.5,
+        metavar="SECONDS",
+        help="first retry delay, doubled per try, jittered (default 0.5)",
+    )
+    p.add_argument(
+        "--pause-on-429",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long every request waits after HTTP 429 without Retry-After (default 60, as J-Quants asks)",
+    )
+    p.add_argument(
+        "--fake",
+        action="store_true",
+        help="ingest from an in-process fake J-Quants server (offline; ignores JQUANTS_API_*)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars, errors only")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request retry and every committed unit")
 
@@ -97,17 +146,28 @@ def options_from(args: argparse.Namespace) -> IngestOptions:
     if args.backoff < 0:
         raise ConfigError(f"--backoff {args.backoff}: the first retry delay cannot be negative")
     if args.pause_on_429 <= 0:
-        raise ConfigError(f"--pause-on-429 {args.pause_on_429}: the pause after HTTP 429 must be positive "
-                          "(J-Quants asks for at least 60 seconds)")
+        raise ConfigError(
+            f"--pause-on-429 {args.pause_on_429}: the pause after HTTP 429 must be positive "
+            "(J-Quants asks for at least 60 seconds)"
+        )
     try:
         markets = parse_markets(args.markets)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    retry = RetryPolicy(attempts=args.retries, backoff=args.backoff, pause_on_429=args.pause_on_429,
-                        lockout_pause=5 * args.pause_on_429)
-    return IngestOptions(start=args.start, end=args.end, datasets=tuple(dict.fromkeys(args.datasets)), codes=codes,
-                         markets=markets,
-                         bulk=args.bulk, refresh=args.refresh, concurrency=args.concurrency, retry=retry)
+    retry = RetryPolicy(
+        attempts=args.retries, backoff=args.backoff, pause_on_429=args.pause_on_429, lockout_pause=5 * args.pause_on_429
+    )
+    return IngestOptions(
+        start=args.start,
+        end=args.end,
+        datasets=tuple(dict.fromkeys(args.datasets)),
+        codes=codes,
+        markets=markets,
+        bulk=args.bulk,
+        refresh=args.refresh,
+        concurrency=args.concurrency,
+        retry=retry,
+    )
 
 
 def run_ingest(settings: Settings, options: IngestOptions, quiet: bool = False) -> IngestReport:
@@ -115,9 +175,16 @@ def run_ingest(settings: Settings, options: IngestOptions, quiet: bool = False) 
     wh = Warehouse(settings.duckdb_path)
     started = time.time()
     run_started = now()
-    progress = Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[rows]:>10,} rows"), TimeElapsedColumn(), console=console,
-                        disable=quiet, transient=False)
+    progress = Progress(
+        TextColumn("{task.description:<16}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rows]:>10,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=False,
+    )
     tasks: dict[str, int] = {}
 
     def plan_hook(dataset: str, units: int) -> None:
@@ -142,8 +209,19 @@ def run_ingest(settings: Settings, options: IngestOptions, quiet: bool = False) 
     finally:
         rep = loader.report
         try:
-            wh.record_run(rep.run_id, {"argv": sys.argv[1:], "plan": settings.plan, "api_base": settings.api_base,
-                                       "seconds": round(time.time() - started, 3)}, rep.total_rows, run_started, status, error)
+            wh.record_run(
+                rep.run_id,
+                {
+                    "argv": sys.argv[1:],
+                    "plan": settings.plan,
+                    "api_base": settings.api_base,
+                    "seconds": round(time.time() - started, 3),
+                },
+                rep.total_rows,
+                run_started,
+                status,
+                error,
+            )
         finally:
             wh.close()
 
@@ -156,12 +234,16 @@ def print_report(report: IngestReport, path: Path) -> None:
         table.add_row(name, f"{rows:,}")
     console.print(table)
     rate = report.total_rows / report.seconds if report.seconds else 0
-    console.print(f"{report.units['ok']} units committed, {report.units['failed']} failed; {report.requests:,} requests, "
-                  f"{report.bytes / 1e6:,.1f} MB in {report.seconds:,.1f} s ({rate:,.0f} rows/s)")
+    console.print(
+        f"{report.units['ok']} units committed, {report.units['failed']} failed; {report.requests:,} requests, "
+        f"{report.bytes / 1e6:,.1f} MB in {report.seconds:,.1f} s ({rate:,.0f} rows/s)"
+    )
     for note in report.notes:
         console.print(f"[yellow]note:[/] {note}")
     if report.failures:
-        console.print(f"[red]{len(report.failures)} unit(s) failed and were recorded in raw._loads; rerun to retry them:[/]")
+        console.print(
+            f"[red]{len(report.failures)} unit(s) failed and were recorded in raw._loads; rerun to retry them:[/]"
+        )
         for label, error in report.failures[:20]:
             console.print(f"  [red]✗[/] {label}: {error}")
         if len(report.failures) > 20:
@@ -197,19 +279,37 @@ def add_fake_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--codes", type=int, default=DEMO_CODES, help=f"number of listed issues (default {DEMO_CODES})")
     p.add_argument("--years", type=float, default=5, help="years of history (default 5)")
-    p.add_argument("--end", type=_date, default=date(2026, 10, 30), help="last trading date of the market (default 2026-10-30)")
+    p.add_argument(
+        "--end", type=_date, default=date(2026, 10, 30), help="last trading date of the market (default 2026-10-30)"
+    )
     p.add_argument("--seed", type=int, default=20260601, help="random seed: same seed, same market")
     p.add_argument("--api-key", default="fake-key", help="the accepted x-api-key (default fake-key)")
-    p.add_argument("--plan", default="light", choices=["free", "light", "standard", "premium"], help="plan of that key (default light)")
+    p.add_argument(
+        "--plan",
+        default="light",
+        choices=["free", "light", "standard", "premium"],
+        help="plan of that key (default light)",
+    )
     p.add_argument("--page-size", type=int, default=10_000, help="rows per page before pagination_key (default 10000)")
     p.add_argument("--rate-limit", type=int, default=None, help="answer 429 above this many requests/minute")
-    p.add_argument("--fault", action="append", default=[], metavar="KIND[:PATH[:TIMES[:SECONDS]]]",
-                   help="inject failures, e.g. 429:/equities/bars/daily:3, 500::2, bad_json:/fins/summary:*, "
-                        "429::2:30 (with Retry-After: 30), slow:/fins/summary:*:8 (8 s late) "
-                        "(kinds: 429 500 502 503 slow drop truncate bad_json missing_field wrong_type)")
-    p.add_argument("--plant", action="append", default=[], metavar="PROBLEM", choices=sorted(QUALITY_PROBLEMS),
-                   help="plant a data-quality problem in the market for `gogooku3 quality` to find; repeatable "
-                        f"({', '.join(sorted(QUALITY_PROBLEMS))})")
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[:PATH[:TIMES[:SECONDS]]]",
+        help="inject failures, e.g. 429:/equities/bars/daily:3, 500::2, bad_json:/fins/summary:*, "
+        "429::2:30 (with Retry-After: 30), slow:/fins/summary:*:8 (8 s late) "
+        "(kinds: 429 500 502 503 slow drop truncate bad_json missing_field wrong_type)",
+    )
+    p.add_argument(
+        "--plant",
+        action="append",
+        default=[],
+        metavar="PROBLEM",
+        choices=sorted(QUALITY_PROBLEMS),
+        help="plant a data-quality problem in the market for `gogooku3 quality` to find; repeatable "
+        f"({', '.join(sorted(QUALITY_PROBLEMS))})",
+    )
 
 
 def cmd_fake_api(args: argparse.Namespace) -> int:
@@ -225,12 +325,15 @@ def cmd_fake_api(args: argparse.Namespace) -> int:
         market = SyntheticMarket(replace(market_config, quality_problems=tuple(args.plant)))
     for p in market.planted:
         console.print(f"planted {p['problem']} on {p['code']} at {p['date']}")
-    config = ServerConfig(api_keys={args.api_key: args.plan}, page_size=args.page_size, rate_limit=args.rate_limit,
-                          faults=faults)
-    console.print(f"fake J-Quants v2 on http://{args.host}:{args.port}/v2 — {len(market.codes)} codes, "
-                  f"{market.sessions[0]} … {market.sessions[-1]}, key {args.api_key!r} ({args.plan})\n"
-                  f"  export JQUANTS_API_BASE=http://{args.host}:{args.port}/v2 JQUANTS_API_KEY={args.api_key} "
-                  f"JQUANTS_PLAN={args.plan} JQUANTS_RATE_LIMIT=0")
+    config = ServerConfig(
+        api_keys={args.api_key: args.plan}, page_size=args.page_size, rate_limit=args.rate_limit, faults=faults
+    )
+    console.print(
+        f"fake J-Quants v2 on http://{args.host}:{args.port}/v2 — {len(market.codes)} codes, "
+        f"{market.sessions[0]} … {market.sessions[-1]}, key {args.api_key!r} ({args.plan})\n"
+        f"  export JQUANTS_API_BASE=http://{args.host}:{args.port}/v2 JQUANTS_API_KEY={args.api_key} "
+        f"JQUANTS_PLAN={args.plan} JQUANTS_RATE_LIMIT=0"
+    )
     serve_forever(market, config, args.host, args.port)
     return 0
 
@@ -242,7 +345,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     market = MarketConfig.years_back(args.codes, args.years)
-    console.rule(f"1/2 ingest {args.codes} codes × {args.years:g} years from the fake J-Quants API → {settings.duckdb_path}")
+    console.rule(
+        f"1/2 ingest {args.codes} codes × {args.years:g} years from the fake J-Quants API → {settings.duckdb_path}"
+    )
     with console.status("building the synthetic market…"):
         api = FakeJQuants(market).start()
     try:
@@ -267,7 +372,14 @@ def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
     """Run dbt in a subprocess (a programmatic dbtRunner can keep the file locked) from the repo root."""
     env = {**os.environ, "GOGOOKU3_DUCKDB": str(Path(duckdb_path).resolve())}
     dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt) if dbt.exists() else "dbt", *dbt_args, "--profiles-dir", str(REPO_ROOT), "--project-dir", str(REPO_ROOT)]
+    cmd = [
+        str(dbt) if dbt.exists() else "dbt",
+        *dbt_args,
+        "--profiles-dir",
+        str(REPO_ROOT),
+        "--project-dir",
+        str(REPO_ROOT),
+    ]
     return subprocess.call(cmd, env=env, cwd=REPO_ROOT)
 
 
@@ -306,7 +418,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_docs(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if not settings.duckdb_path.exists():
-        raise ConfigError(f"{settings.duckdb_path} does not exist: run `gogooku3 demo` or `gogooku3 ingest` and `dbt build` first")
+        raise ConfigError(
+            f"{settings.duckdb_path} does not exist: run `gogooku3 demo` or `gogooku3 ingest` and `dbt build` first"
+        )
     check_openable(settings.duckdb_path)
     code = run_dbt(["docs", "generate", "--static"], settings.duckdb_path)
     if code != 0:
@@ -315,7 +429,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     console.print(f"serving the lineage site on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
-    return run_dbt(["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1", "--no-browser"], settings.duckdb_path)
+    return run_dbt(
+        ["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1", "--no-browser"], settings.duckdb_path
+    )
 
 
 # ------------------------------------------------------------------------------------------ export
@@ -328,9 +444,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             manifest = export_ml_dataset(settings.duckdb_path, args.out, REPO_ROOT)
     except (FileNotFoundError, LookupError) as exc:
         raise ConfigError(str(exc)) from None
-    console.print(f"{manifest['rows']:,} rows, {manifest['n_codes']:,} codes, {manifest['date_min']} … {manifest['date_max']}, "
-                  f"{len(manifest['features'])} features + {len(manifest['targets'])} targets → {args.out}\n"
-                  f"content sha256 {manifest['content_sha256']}")
+    console.print(
+        f"{manifest['rows']:,} rows, {manifest['n_codes']:,} codes, {manifest['date_min']} … {manifest['date_max']}, "
+        f"{len(manifest['features'])} features + {len(manifest['targets'])} targets → {args.out}\n"
+        f"content sha256 {manifest['content_sha256']}"
+    )
     return 0
 
 
@@ -348,19 +466,29 @@ def cmd_quality(args: argparse.Namespace) -> int:
         raise ConfigError(str(exc)) from None
     span = f"{report.start}" if report.start == report.end else f"{report.start} … {report.end}"
     table = Table(title=f"data quality of {settings.duckdb_path.name}, {span}", title_justify="left")
-    for name, kw in (("check", {}), ("severity", {}), ("status", {}), ("flagged", {"justify": "right"}),
-                     ("checked", {"justify": "right"}), ("examples / detail", {"overflow": "fold"})):
+    for name, kw in (
+        ("check", {}),
+        ("severity", {}),
+        ("status", {}),
+        ("flagged", {"justify": "right"}),
+        ("checked", {"justify": "right"}),
+        ("examples / detail", {"overflow": "fold"}),
+    ):
         table.add_column(name, **kw)
     for c in report.checks:
         shown = ", ".join(c.examples[:5]) + (f" — {c.detail}" if c.detail else "")
         style = STATUS_STYLE[c.status]
-        table.add_row(c.check_name, c.severity, f"[{style}]{c.status}[/]", f"{c.n_flagged:,}", f"{c.n_checked:,}", shown)
+        table.add_row(
+            c.check_name, c.severity, f"[{style}]{c.status}[/]", f"{c.n_flagged:,}", f"{c.n_checked:,}", shown
+        )
     Console().print(table)
     severities = ("error", "warn") if args.fail_on == "warn" else ("error",)
     failing = report.failing(severities)
     if failing:
-        console.print(f"[red]{len(failing)} check(s) at {args.fail_on} level or above flagged data:[/] "
-                      + ", ".join(c.check_name for c in failing))
+        console.print(
+            f"[red]{len(failing)} check(s) at {args.fail_on} level or above flagged data:[/] "
+            + ", ".join(c.check_name for c in failing)
+        )
         return 1
     return 0
 
@@ -374,49 +502,88 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gogooku3 {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("ingest", help="load J-Quants data into the raw tables of the DuckDB warehouse",
-                       description="Load J-Quants API v2 data into DuckDB schema raw (idempotent, resumable).")
+    p = sub.add_parser(
+        "ingest",
+        help="load J-Quants data into the raw tables of the DuckDB warehouse",
+        description="Load J-Quants API v2 data into DuckDB schema raw (idempotent, resumable).",
+    )
     add_ingest_args(p)
     p.set_defaults(func=cmd_ingest)
-    p = sub.add_parser("fake-api", help="serve the fake J-Quants v2 API with a synthetic market",
-                       description="Serve a faithful fake of J-Quants API v2 on localhost (offline default).")
+    p = sub.add_parser(
+        "fake-api",
+        help="serve the fake J-Quants v2 API with a synthetic market",
+        description="Serve a faithful fake of J-Quants API v2 on localhost (offline default).",
+    )
     add_fake_args(p)
     p.set_defaults(func=cmd_fake_api)
-    p = sub.add_parser("demo", help="fake API → ingest → dbt build, offline, in about a minute",
-                       description="Start the fake API in-process, ingest a small market, run dbt build.")
+    p = sub.add_parser(
+        "demo",
+        help="fake API → ingest → dbt build, offline, in about a minute",
+        description="Start the fake API in-process, ingest a small market, run dbt build.",
+    )
     p.add_argument("--codes", type=int, default=DEMO_CODES, help=f"listed issues (default {DEMO_CODES})")
     p.add_argument("--years", type=float, default=DEMO_YEARS, help=f"years of history (default {DEMO_YEARS})")
     p.add_argument("--skip-dbt", action="store_true", help="stop after the ingest")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_demo, verbose=False)
-    p = sub.add_parser("build", help="dbt build, then publish a read-only snapshot for analysts",
-                       description="Run `dbt build --profiles-dir .` into GOGOOKU3_DUCKDB, then publish the warehouse "
-                                   "to <dir>/published/<name> (atomic replace) for analysts to open read-only.")
+    p = sub.add_parser(
+        "build",
+        help="dbt build, then publish a read-only snapshot for analysts",
+        description="Run `dbt build --profiles-dir .` into GOGOOKU3_DUCKDB, then publish the warehouse "
+        "to <dir>/published/<name> (atomic replace) for analysts to open read-only.",
+    )
     p.add_argument("--no-publish", action="store_true", help="only run dbt build")
     p.add_argument("dbt_args", nargs="*", metavar="DBT_ARG", help="extra arguments for dbt build (after --)")
     p.set_defaults(func=cmd_build)
-    p = sub.add_parser("publish", help="publish the warehouse as a read-only snapshot for analysts",
-                       description="Copy GOGOOKU3_DUCKDB to <dir>/published/<name> (or GOGOOKU3_PUBLISHED) and swap it in atomically.")
+    p = sub.add_parser(
+        "publish",
+        help="publish the warehouse as a read-only snapshot for analysts",
+        description="Copy GOGOOKU3_DUCKDB to <dir>/published/<name> (or GOGOOKU3_PUBLISHED) and swap it in atomically.",
+    )
     p.set_defaults(func=cmd_publish)
-    p = sub.add_parser("docs", help="generate the dbt docs lineage site (also as one static file) and serve it",
-                       description="Run `dbt docs generate --static` against GOGOOKU3_DUCKDB and serve the site on localhost.")
+    p = sub.add_parser(
+        "docs",
+        help="generate the dbt docs lineage site (also as one static file) and serve it",
+        description="Run `dbt docs generate --static` against GOGOOKU3_DUCKDB and serve the site on localhost.",
+    )
     p.add_argument("--port", type=int, default=8080, help="port to serve on (default 8080)")
-    p.add_argument("--no-serve", action="store_true", help="only generate target/index.html and target/static_index.html")
+    p.add_argument(
+        "--no-serve", action="store_true", help="only generate target/index.html and target/static_index.html"
+    )
     p.set_defaults(func=cmd_docs)
-    p = sub.add_parser("export", help="write ml_dataset to Parquet (partitioned by year) with a JSON manifest",
-                       description="Export ml_dataset from GOGOOKU3_DUCKDB to Parquet partitioned by year (zstd) "
-                                   "with manifest.json (rows, dates, codes, features, targets, git commit, dbt "
-                                   "invocation, content hash). Deterministic; replaces the destination atomically.")
-    p.add_argument("--out", type=Path, default=Path("data/export/ml_dataset"), help="destination folder (default data/export/ml_dataset)")
+    p = sub.add_parser(
+        "export",
+        help="write ml_dataset to Parquet (partitioned by year) with a JSON manifest",
+        description="Export ml_dataset from GOGOOKU3_DUCKDB to Parquet partitioned by year (zstd) "
+        "with manifest.json (rows, dates, codes, features, targets, git commit, dbt "
+        "invocation, content hash). Deterministic; replaces the destination atomically.",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("data/export/ml_dataset"),
+        help="destination folder (default data/export/ml_dataset)",
+    )
     p.set_defaults(func=cmd_export)
-    p = sub.add_parser("quality", help="print the data-quality report; exit 1 when an error-level check fails",
-                       description="Print quality.dq_daily_report (built by dbt build) for the latest loaded day, or "
-                                   "a window of days. Exit status: 0 all error-level checks pass, 1 one failed "
-                                   "(or a warning, with --fail-on warn), 2 no report to read.")
-    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="report on this loaded trading day (default: the latest)")
-    p.add_argument("--days", type=int, default=1, metavar="N", help="summarize the N loaded trading days ending there (default 1)")
-    p.add_argument("--fail-on", choices=["error", "warn"], default="error",
-                   help="lowest severity that makes the exit status 1 (default error)")
+    p = sub.add_parser(
+        "quality",
+        help="print the data-quality report; exit 1 when an error-level check fails",
+        description="Print quality.dq_daily_report (built by dbt build) for the latest loaded day, or "
+        "a window of days. Exit status: 0 all error-level checks pass, 1 one failed "
+        "(or a warning, with --fail-on warn), 2 no report to read.",
+    )
+    p.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", help="report on this loaded trading day (default: the latest)"
+    )
+    p.add_argument(
+        "--days", type=int, default=1, metavar="N", help="summarize the N loaded trading days ending there (default 1)"
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=["error", "warn"],
+        default="error",
+        help="lowest severity that makes the exit status 1 (default error)",
+    )
     p.set_defaults(func=cmd_quality)
     return parser
 

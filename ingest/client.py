@@ -15,7 +15,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -91,7 +91,7 @@ class JQuantsClient:
         self.requests_sent = 0
         self.bytes_received = 0
 
-    async def __aenter__(self) -> "JQuantsClient":
+    async def __aenter__(self) -> Self:
         headers = {"User-Agent": f"gogooku3/{__version__}"}
         if _is_loopback(self.settings.api_base):
             # compression pays over a network; on this machine (the fake server) it only burns both cores
@@ -121,7 +121,9 @@ class JQuantsClient:
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.retry.backoff_cap, self.retry.backoff * 2**attempt))
 
-    async def _request(self, url: str, params: dict[str, str] | None, path: str, with_key: bool) -> tuple[int, bytes, Any]:
+    async def _request(
+        self, url: str, params: dict[str, str] | None, path: str, with_key: bool
+    ) -> tuple[int, bytes, Any]:
         assert self._session is not None, "use 'async with JQuantsClient(...)'"
         await self._throttle(path)
         async with self._semaphore:
@@ -132,7 +134,9 @@ class JQuantsClient:
                 self.bytes_received += len(body)
                 return resp.status, body, resp.headers
 
-    async def call(self, path: str, params: dict[str, str], convert: Callable[[bytes], tuple[T, str | None]]) -> tuple[T, str | None]:
+    async def call(
+        self, path: str, params: dict[str, str], convert: Callable[[bytes], tuple[T, str | None]]
+    ) -> tuple[T, str | None]:
         """GET one page and convert its body; returns ``(converted, pagination_key)``.
 
         ``convert`` validates the page; a :class:`MalformedResponse` from it is retried like a 5xx.
@@ -149,7 +153,7 @@ class JQuantsClient:
                 status = None
                 self._refund(path)
                 self._unanswered = True
-            except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
+            except (TimeoutError, aiohttp.ClientError, ConnectionError) as exc:
                 reason = f"network error: {type(exc).__name__}: {exc}"
                 status = None
             else:
@@ -189,13 +193,17 @@ class JQuantsClient:
             failures += 1
             if failures >= self.retry.attempts:
                 if self._unanswered:  # nothing has answered since the connections began failing
-                    raise HostUnreachable(UNREACHABLE_HINT.format(host=urlsplit(url).netloc, tries=failures, reason=reason))
+                    raise HostUnreachable(
+                        UNREACHABLE_HINT.format(host=urlsplit(url).netloc, tries=failures, reason=reason)
+                    )
                 raise ApiError(f"{path} {params}: gave up after {failures} tries; last error: {reason}", status)
             delay = self._backoff(failures - 1)
             log.info("retrying %s %s in %.2f s (%s)", path, params, delay, reason)
             await asyncio.sleep(delay)
 
-    async def pages(self, path: str, params: dict[str, str], convert: Callable[[bytes], tuple[T, str | None]]) -> AsyncIterator[T]:
+    async def pages(
+        self, path: str, params: dict[str, str], convert: Callable[[bytes], tuple[T, str | None]]
+    ) -> AsyncIterator[T]:
         """Every page of one query, in order, following ``pagination_key`` to the end."""
         query = dict(params)
         while True:
@@ -211,7 +219,7 @@ class JQuantsClient:
         while True:
             try:
                 status, body, _ = await self._request(url, None, "/bulk/file", with_key=False)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
+            except (TimeoutError, aiohttp.ClientError, ConnectionError) as exc:
                 status, body, reason = None, b"", f"network error: {exc}"
             else:
                 if status == 200:
@@ -247,4 +255,3 @@ def _message(body: bytes) -> str:
         return str(payload.get("message") or body[:200].decode("utf-8", "replace"))
     except MalformedResponse:
         return body[:200].decode("utf-8", "replace") or "(empty body)"
-

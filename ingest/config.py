@@ -59,11 +59,15 @@ def check_api_base(url: str) -> str:
     """JQUANTS_API_BASE must be an http(s) URL of an API v2 root (its path ends in /v2)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"JQUANTS_API_BASE={url!r} is not an http(s) URL; use {DEFAULT_API_BASE} "
-                          "(or http://127.0.0.1:8765/v2 for `gogooku3 fake-api`)")
+        raise ConfigError(
+            f"JQUANTS_API_BASE={url!r} is not an http(s) URL; use {DEFAULT_API_BASE} "
+            "(or http://127.0.0.1:8765/v2 for `gogooku3 fake-api`)"
+        )
     if not parts.path.rstrip("/").endswith("/v2"):
-        raise ConfigError(f"JQUANTS_API_BASE={url!r} does not end in /v2, the API v2 root; "
-                          f"use {DEFAULT_API_BASE} (or http://127.0.0.1:8765/v2 for `gogooku3 fake-api`)")
+        raise ConfigError(
+            f"JQUANTS_API_BASE={url!r} does not end in /v2, the API v2 root; "
+            f"use {DEFAULT_API_BASE} (or http://127.0.0.1:8765/v2 for `gogooku3 fake-api`)"
+        )
     return url
 
 
@@ -76,7 +80,7 @@ class Settings:
     duckdb_path: Path = field(default_factory=lambda: Path(DEFAULT_DUCKDB))
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         plan = env.get("JQUANTS_PLAN", "light").strip().lower() or "light"
         if plan not in PLAN_ORDER:
@@ -87,7 +91,9 @@ class Settings:
             try:
                 rate_limit = int(raw_limit)
             except ValueError:
-                raise ConfigError(f"JQUANTS_RATE_LIMIT={raw_limit!r} must be an integer (requests/minute, 0 = no limit)") from None
+                raise ConfigError(
+                    f"JQUANTS_RATE_LIMIT={raw_limit!r} must be an integer (requests/minute, 0 = no limit)"
+                ) from None
             if rate_limit < 0:
                 raise ConfigError("JQUANTS_RATE_LIMIT must be >= 0 (0 = no limit)")
         return cls(

@@ -11,7 +11,7 @@ import hashlib
 import json
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,7 +21,9 @@ IDENTIFIERS = ("code", "date", "open", "high", "low", "close", "volume", "turnov
 
 def _git_commit(repo: Path) -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -42,16 +44,23 @@ def export_ml_dataset(db_path: Path, out: Path, repo: Path) -> dict[str, object]
         raise FileNotFoundError(f"{db_path} does not exist: run `gogooku3 ingest` and `dbt build` first")
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        tables = {r[0]: r[1] for r in con.execute(
-            "select table_name, comment from duckdb_tables() where schema_name = 'main'").fetchall()}
+        tables = {
+            r[0]: r[1]
+            for r in con.execute(
+                "select table_name, comment from duckdb_tables() where schema_name = 'main'"
+            ).fetchall()
+        }
         if "ml_dataset" not in tables:
             raise LookupError(f"{db_path} has no main.ml_dataset: run `dbt build --profiles-dir .` first")
         invocation = (tables["ml_dataset"] or "").partition("dbt_invocation_id=")[2] or None
         con.execute("set threads = 1")  # one writer: deterministic files
-        columns = con.execute("select column_name, data_type from information_schema.columns "
-                              "where table_schema = 'main' and table_name = 'ml_dataset' order by ordinal_position").fetchall()
+        columns = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'main' and table_name = 'ml_dataset' order by ordinal_position"
+        ).fetchall()
         rows, first, last, n_codes = con.execute(
-            "select count(*), min(date), max(date), count(distinct code) from ml_dataset").fetchall()[0]
+            "select count(*), min(date), max(date), count(distinct code) from ml_dataset"
+        ).fetchall()[0]
         codes = [r[0] for r in con.execute("select distinct code from ml_dataset order by code").fetchall()]
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = out.with_name(out.name + ".tmp")
@@ -78,7 +87,7 @@ def export_ml_dataset(db_path: Path, out: Path, repo: Path) -> dict[str, object]
         "git_commit": _git_commit(repo),
         "dbt_invocation_id": invocation,
         "content_sha256": content_hash(staging),
-        "exported_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "source": str(db_path),
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

@@ -110,8 +110,13 @@ def _month_range(key: str) -> tuple[date, date] | None:
 
 
 class Loader:
-    def __init__(self, settings: Settings, options: IngestOptions, warehouse: Warehouse,
-                 on_progress: Callable[[str, str, int, int | None], None] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        options: IngestOptions,
+        warehouse: Warehouse,
+        on_progress: Callable[[str, str, int, int | None], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.opts = options
         self.wh = warehouse
@@ -130,16 +135,20 @@ class Loader:
         window = plan_window(self.settings.plan, today)
         end = self.opts.end or window.end
         if end > window.end:
-            self.note(f"--to {end} is after what JQUANTS_PLAN={self.settings.plan} can see ({window.end}); "
-                      f"requests after {window.end} are not sent")
+            self.note(
+                f"--to {end} is after what JQUANTS_PLAN={self.settings.plan} can see ({window.end}); "
+                f"requests after {window.end} are not sent"
+            )
             end = window.end
         return end, window.start
 
     def _start_for(self, dataset: str, plan_start: date) -> date:
         start = self.opts.start or self.wh.first_requested(dataset, self._universe_of(dataset)) or plan_start
         if start < plan_start:
-            self.note(f"{dataset}: --from {start} is before what JQUANTS_PLAN={self.settings.plan} covers "
-                      f"({plan_start}); requests before {plan_start} are not sent")
+            self.note(
+                f"{dataset}: --from {start} is before what JQUANTS_PLAN={self.settings.plan} covers "
+                f"({plan_start}); requests before {plan_start} are not sent"
+            )
             start = plan_start
         return start
 
@@ -151,7 +160,9 @@ class Loader:
         for name in self.opts.datasets:
             ds = DATASETS[name]
             if not plan_allows(self.settings.plan, ds.min_plan):
-                self.note(f"{name}: {ds.path} needs the {ds.min_plan} plan or above; JQUANTS_PLAN={self.settings.plan} — skipped")
+                self.note(
+                    f"{name}: {ds.path} needs the {ds.min_plan} plan or above; JQUANTS_PLAN={self.settings.plan} — skipped"
+                )
                 continue
             out.append(ds)
         return out
@@ -164,7 +175,8 @@ class Loader:
         done = set() if self.opts.refresh else self.wh.settled_dates(ds.name, universe)
         return [
             Unit(ds, d.isoformat(), d, d, {"date": d.isoformat()}, universe=universe, codes=codes)
-            for d in days if d not in done
+            for d in days
+            if d not in done
         ]
 
     def code_units(self, ds: Dataset, start: date, end: date) -> list[Unit]:
@@ -179,8 +191,9 @@ class Loader:
                 units.append(Unit(ds, key, start, end, params, scope_codes=(code,)))
         return units
 
-    async def bulk_units(self, client: JQuantsClient, ds: Dataset, start: date, end: date,
-                         codes: frozenset[str] | None) -> list[Unit]:
+    async def bulk_units(
+        self, client: JQuantsClient, ds: Dataset, start: date, end: date, codes: frozenset[str] | None
+    ) -> list[Unit]:
         params = {"endpoint": ds.path, "from": start.isoformat(), "to": end.isoformat()}
         listing = []
         async for rows in client.pages("/bulk/list", params, json_page):
@@ -201,7 +214,9 @@ class Loader:
     async def fetch(self, client: JQuantsClient, unit: Unit) -> tuple[pa.Table, int]:
         ds = unit.dataset
         if unit.bulk_key is not None:
-            (link, _) = await client.call("/bulk/get", {"key": unit.bulk_key}, lambda body: (parse_envelope(body).get("url"), None))
+            (link, _) = await client.call(
+                "/bulk/get", {"key": unit.bulk_key}, lambda body: (parse_envelope(body).get("url"), None)
+            )
             if not isinstance(link, str) or not link:
                 raise MalformedResponse("/bulk/get answered without a 'url'")
             data = await client.download(link)
@@ -258,8 +273,9 @@ class Loader:
                     rows += _rows(item)
                 ok = [(u, r, p, s) for u, s, r, p in batch if not isinstance(r, BaseException)]
                 failed = [(u, r, s) for u, s, r, p in batch if isinstance(r, BaseException)]
-                counts = await asyncio.to_thread(self.wh.commit_units, ok, [(u, str(e), s) for u, e, s in failed],
-                                                 self.report.run_id)
+                counts = await asyncio.to_thread(
+                    self.wh.commit_units, ok, [(u, str(e), s) for u, e, s in failed], self.report.run_id
+                )
                 for (unit, _, pages, _), rows_written in zip(ok, counts):
                     self.report.rows[unit.dataset.name] += rows_written
                     self.report.units["ok"] += 1
@@ -304,7 +320,9 @@ class Loader:
         starts.setdefault("calendar", min(starts.values(), default=plan_start))
         # the window goes into the ledger before the first request: however this run ends, the next
         # open-ended run resumes from here and fetches whatever is not settled
-        self.wh.record_plan(self.report.run_id, [(name, start, end, self._universe_of(name)) for name, start in starts.items()])
+        self.wh.record_plan(
+            self.report.run_id, [(name, start, end, self._universe_of(name)) for name, start in starts.items()]
+        )
         log.info("planned %s", ", ".join(f"{name} {start}..{end}" for name, start in starts.items()))
         async with JQuantsClient(self.settings, self.opts.concurrency, self.opts.retry) as client:
             try:
@@ -316,11 +334,15 @@ class Loader:
                 calendar_ok = not self._calendar_failed()
                 # 2. master snapshots (first trading day of each month) define the universe
                 if "master" in names and not calendar_ok:
-                    self.mark_not_loaded("master", "its snapshot days come from the trading calendar, which failed to load")
+                    self.mark_not_loaded(
+                        "master", "its snapshot days come from the trading calendar, which failed to load"
+                    )
                 elif "master" in names:
                     days = self.wh.trading_days(starts["master"], end)
-                    snaps = sorted({min(d for d in days if (d.year, d.month) == ym) for ym in {(d.year, d.month) for d in days}}
-                                   | ({days[0]} if days else set()))
+                    snaps = sorted(
+                        {min(d for d in days if (d.year, d.month) == ym) for ym in {(d.year, d.month) for d in days}}
+                        | ({days[0]} if days else set())
+                    )
                     units = self.date_units(DATASETS["master"], snaps, None)
                     plan_hook("master", len(units))
                     await self.run_units(client, units)
@@ -328,8 +350,10 @@ class Loader:
                 if self.opts.markets:
                     codes = self.wh.universe_codes(self.opts.markets, min(starts.values()), end)
                     if not codes:
-                        self.note(f"--market {','.join(self.opts.markets)}: no listed codes in the master for "
-                                  f"{min(starts.values())}..{end}; bars and statements are not fetched")
+                        self.note(
+                            f"--market {','.join(self.opts.markets)}: no listed codes in the master for "
+                            f"{min(starts.values())}..{end}; bars and statements are not fetched"
+                        )
                 # 3. everything else, concurrently
                 units: list[Unit] = []
                 for ds in selected:

@@ -101,8 +101,9 @@ def dataset_page(dataset: Dataset) -> Callable[[bytes], tuple[pa.Table, str | No
                 page = pajson.read_json(
                     io.BytesIO(body),
                     read_options=pajson.ReadOptions(use_threads=False, block_size=len(body) + 1),
-                    parse_options=pajson.ParseOptions(explicit_schema=envelope, unexpected_field_behavior="ignore",
-                                                      newlines_in_values=True),
+                    parse_options=pajson.ParseOptions(
+                        explicit_schema=envelope, unexpected_field_behavior="ignore", newlines_in_values=True
+                    ),
                 )
             except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
                 raise MalformedResponse(f"not a valid {dataset.path} page: {_arrow_reason(exc)}") from None

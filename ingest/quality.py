@@ -47,12 +47,16 @@ def read_report(db_path: Path, *, on: date | None = None, days: int = 1) -> Qual
     if days < 1:
         raise ValueError("days must be at least 1")
     if not db_path.exists():
-        raise FileNotFoundError(f"{db_path} does not exist: run `gogooku3 demo` or `gogooku3 ingest` and `dbt build` first")
+        raise FileNotFoundError(
+            f"{db_path} does not exist: run `gogooku3 demo` or `gogooku3 ingest` and `dbt build` first"
+        )
     try:
         con = duckdb.connect(str(db_path), read_only=True)
     except duckdb.IOException as exc:
-        raise RuntimeError(f"cannot open {db_path} ({exc}); is a dbt build writing it? "
-                           "Wait for it to end, or read the published snapshot (`gogooku3 publish`).") from None
+        raise RuntimeError(
+            f"cannot open {db_path} ({exc}); is a dbt build writing it? "
+            "Wait for it to end, or read the published snapshot (`gogooku3 publish`)."
+        ) from None
     with con:
         try:
             loaded = [r[0] for r in con.execute(f"select distinct date from {REPORT} order by date").fetchall()]
@@ -79,6 +83,8 @@ def read_report(db_path: Path, *, on: date | None = None, days: int = 1) -> Qual
             """,
             [window[0], window[-1]],
         ).fetchall()
-    checks = [CheckResult(name, sev, desc, n_days, n_days_flagged, int(n_checked), int(n_flagged), examples, detail)
-              for name, sev, desc, n_days, n_days_flagged, n_checked, n_flagged, examples, detail in rows]
+    checks = [
+        CheckResult(name, sev, desc, n_days, n_days_flagged, int(n_checked), int(n_flagged), examples, detail)
+        for name, sev, desc, n_days, n_days_flagged, n_checked, n_flagged, examples, detail in rows
+    ]
     return QualityReport(window[0], window[-1], checks)

@@ -122,7 +122,21 @@ EQUITIES_BARS_DAILY = Dataset(
     description="Daily OHLCV per issue: raw and split-adjusted prices, AdjFactor on ex-dates; Premium adds morning/afternoon sessions.",
 )
 
-_INVESTOR_GROUPS = "Prop Brk Tot Ind Frgn SecCo InvTr BusCo OthCo InsCo Bank TrstBnk OthFin".split()
+_INVESTOR_GROUPS = [
+    "Prop",
+    "Brk",
+    "Tot",
+    "Ind",
+    "Frgn",
+    "SecCo",
+    "InvTr",
+    "BusCo",
+    "OthCo",
+    "InsCo",
+    "Bank",
+    "TrstBnk",
+    "OthFin",
+]
 
 EQUITIES_INVESTOR_TYPES = Dataset(
     name="investor_types",
@@ -202,7 +216,14 @@ MARKETS_CALENDAR = Dataset(
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
-    for d in (MARKETS_CALENDAR, EQUITIES_MASTER, EQUITIES_BARS_DAILY, INDICES_TOPIX, EQUITIES_INVESTOR_TYPES, FINS_SUMMARY)
+    for d in (
+        MARKETS_CALENDAR,
+        EQUITIES_MASTER,
+        EQUITIES_BARS_DAILY,
+        INDICES_TOPIX,
+        EQUITIES_INVESTOR_TYPES,
+        FINS_SUMMARY,
+    )
 }
 
 LOADS_DDL = """

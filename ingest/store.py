@@ -64,12 +64,18 @@ def open_error_message(path: Path | str, exc: BaseException) -> str:
     """One line for a DuckDB error met while opening ``path``: locked, not a database, or other."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if "Conflicting lock" in text or "Could not set lock" in text:
-        holder = text.split("is held in", 1)[1].split(". See", 1)[0].strip() if "is held in" in text else "another process"
-        return (f"{path} is in use by {holder}: DuckDB allows one writer per file. Close that program "
-                "(dbt, DBeaver, a Python session) and retry; analysts should open the published copy instead.")
+        holder = (
+            text.split("is held in", 1)[1].split(". See", 1)[0].strip() if "is held in" in text else "another process"
+        )
+        return (
+            f"{path} is in use by {holder}: DuckDB allows one writer per file. Close that program "
+            "(dbt, DBeaver, a Python session) and retry; analysts should open the published copy instead."
+        )
     if "not a valid DuckDB database" in text or "serializ" in text.lower() or "corrupt" in text.lower():
-        return (f"{path} is not a DuckDB database (a corrupt or foreign file). Point GOGOOKU3_DUCKDB at the "
-                "warehouse file, or move this one aside and run `gogooku3 ingest` to start a new warehouse.")
+        return (
+            f"{path} is not a DuckDB database (a corrupt or foreign file). Point GOGOOKU3_DUCKDB at the "
+            "warehouse file, or move this one aside and run `gogooku3 ingest` to start a new warehouse."
+        )
     if "version" in text.lower():
         return f"{path} was written by another DuckDB version than this one ({duckdb.__version__}): {text}"
     return f"cannot open {path}: {text}"
@@ -150,8 +156,9 @@ class Warehouse:
         return frozenset(r[0] for r in rows)
 
     # -- writing -----------------------------------------------------------------------------
-    def commit_units(self, done: list[tuple[Unit, pa.Table, int, datetime]], failed: list[tuple[Unit, str, datetime]],
-                     run_id: str) -> list[int]:
+    def commit_units(
+        self, done: list[tuple[Unit, pa.Table, int, datetime]], failed: list[tuple[Unit, str, datetime]], run_id: str
+    ) -> list[int]:
         """Commit finished units (replace each one's scope with its rows) and record failed ones, in one
         transaction (group commit: one WAL flush for many dataset-days). Returns rows written per unit."""
         kept = [(u, self._restrict(u, t), pages, started) for u, t, pages, started in done]
@@ -188,8 +195,12 @@ class Warehouse:
             table = table.filter(pc.is_in(table.column("Code"), pa.array(sorted(unit.codes), pa.string())))
         if table.num_rows:
             dates = table.column(ds.date_field)
-            table = table.filter(pc.and_(pc.greater_equal(dates, pa.scalar(unit.date_from, pa.date32())),
-                                         pc.less_equal(dates, pa.scalar(unit.date_to, pa.date32()))))
+            table = table.filter(
+                pc.and_(
+                    pc.greater_equal(dates, pa.scalar(unit.date_from, pa.date32())),
+                    pc.less_equal(dates, pa.scalar(unit.date_to, pa.date32())),
+                )
+            )
         return table
 
     def record_plan(self, run_id: str, windows: list[tuple[str, date, date, str]]) -> None:
@@ -200,13 +211,17 @@ class Warehouse:
             [[run_id, dataset, start, end, universe, now()] for dataset, start, end, universe in windows],
         )
 
-    def record_run(self, run_id: str, params: dict[str, object], rows: int, started: datetime, status: str, error: str | None) -> None:
+    def record_run(
+        self, run_id: str, params: dict[str, object], rows: int, started: datetime, status: str, error: str | None
+    ) -> None:
         self.con.execute(
             "insert into raw._loads values (?, '_run', ?, null, null, '', ?, null, ?, ?, ?, ?, ?)",
             [run_id, run_id, json.dumps(params, default=str, sort_keys=True), rows, started, now(), status, error],
         )
 
-    def _ledger(self, unit: Unit, run_id: str, pages: int, rows: int, started: datetime, status: str, error: str | None) -> None:
+    def _ledger(
+        self, unit: Unit, run_id: str, pages: int, rows: int, started: datetime, status: str, error: str | None
+    ) -> None:
         self.con.execute(
             "insert into raw._loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -25,8 +25,15 @@ import pyarrow.compute as pc
 PERIOD = 14
 INDICATORS = ("atr_14", "natr_14", "adx_14", "plus_di_14", "minus_di_14", "psar", "stoch_k", "stoch_d")
 # what a daily run needs, besides atr_14 and adx_14, to continue a code from its last row
-STATE = ("state_dmi_plus_dm", "state_dmi_minus_dm", "state_dmi_tr", "state_sar", "state_sar_ep", "state_sar_af",
-         "state_sar_is_long")
+STATE = (
+    "state_dmi_plus_dm",
+    "state_dmi_minus_dm",
+    "state_dmi_tr",
+    "state_sar",
+    "state_sar_ep",
+    "state_sar_af",
+    "state_sar_is_long",
+)
 # the columns of a code's last stored row that a daily run continues from
 CARRIED = ("atr_14", "adx_14", *STATE)
 # rows before a row that its STOCH reads (TA-Lib's lookback: fast %K 14, slow %K 3, slow %D 3)
@@ -231,8 +238,8 @@ def stoch_vectorized(high, low, close, starts, ends, k_period, slow_k, slow_d):
     position = np.arange(m) - np.repeat(starts, ends - starts)  # row within its code
     window = np.lib.stride_tricks.sliding_window_view
     hh, ll = np.full(m, np.nan), np.full(m, np.nan)
-    hh[k_period - 1:] = window(high, k_period).max(axis=1)
-    ll[k_period - 1:] = window(low, k_period).min(axis=1)
+    hh[k_period - 1 :] = window(high, k_period).max(axis=1)
+    ll[k_period - 1 :] = window(low, k_period).min(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         fast = np.where(hh - ll != 0.0, 100.0 * ((close - ll) / (hh - ll)), 0.0)
     fast[position < k_period - 1] = np.nan
@@ -240,7 +247,7 @@ def stoch_vectorized(high, low, close, starts, ends, k_period, slow_k, slow_d):
     def trailing_mean(x: np.ndarray, n: int) -> np.ndarray:  # acc = 0; acc += x[t - n + 1] … x[t]; acc / n
         acc = np.zeros(m)
         for back in range(n - 1, -1, -1):
-            acc[back:] += x[:m - back]
+            acc[back:] += x[: m - back]
         return acc / n
 
     slow = trailing_mean(fast, slow_k)
@@ -304,12 +311,15 @@ def _numpy(column: pa.Array | pa.ChunkedArray, dtype: type[np.number]) -> np.nda
     pandas on first use, 0.2 s of a daily run's critical path that nothing here needs."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     array = array.cast(pa.from_numpy_dtype(np.dtype(dtype)))
-    values = np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * np.dtype(dtype).itemsize)
+    values = np.frombuffer(
+        array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * np.dtype(dtype).itemsize
+    )
     if array.null_count:
         if not np.issubdtype(dtype, np.floating):
             raise ValueError(f"unexpected NULLs in an integer column of {len(array)} rows")
-        valid = np.unpackbits(np.frombuffer(array.buffers()[0], dtype=np.uint8), count=array.offset + len(array),
-                              bitorder="little")[array.offset:].astype(bool)
+        valid = np.unpackbits(
+            np.frombuffer(array.buffers()[0], dtype=np.uint8), count=array.offset + len(array), bitorder="little"
+        )[array.offset :].astype(bool)
         values = np.where(valid, values, np.nan)
     return values
 
@@ -360,23 +370,63 @@ def compute_extended(table: pa.Table, carried: pa.Table | None = None) -> pa.Tab
     kernel = kernels_for(len(code_ids), nan_free=not (np.isnan(high).any() or np.isnan(low).any()))
     atr = kernel["atr_kernel"](high, low, close, starts, ends, PERIOD, carry_at, carry["atr_14"])
     plus_di, minus_di, adx, dmi_sums = kernel["dmi_kernel"](
-        high, low, close, starts, ends, PERIOD, carry_at,
-        state_of("state_dmi_plus_dm", "state_dmi_minus_dm", "state_dmi_tr", "adx_14"))
-    psar, sar_state = kernel["sar_kernel"](high, low, starts, ends, 0.02, 0.2, carry_at,
-                                           state_of("state_sar", "state_sar_ep", "state_sar_af", "state_sar_is_long"))
+        high,
+        low,
+        close,
+        starts,
+        ends,
+        PERIOD,
+        carry_at,
+        state_of("state_dmi_plus_dm", "state_dmi_minus_dm", "state_dmi_tr", "adx_14"),
+    )
+    psar, sar_state = kernel["sar_kernel"](
+        high,
+        low,
+        starts,
+        ends,
+        0.02,
+        0.2,
+        carry_at,
+        state_of("state_sar", "state_sar_ep", "state_sar_af", "state_sar_is_long"),
+    )
     stoch_k, stoch_d = kernel["stoch_kernel"](high, low, close, starts, ends, 14, 3, 3)
     with np.errstate(divide="ignore", invalid="ignore"):
         natr = np.where(close != 0, atr / close * 100.0, np.nan)
-    outputs = dict(zip((*INDICATORS, *STATE), (
-        atr, natr, adx, plus_di, minus_di, psar, stoch_k, stoch_d,
-        dmi_sums[:, 0], dmi_sums[:, 1], dmi_sums[:, 2], sar_state[:, 0], sar_state[:, 1], sar_state[:, 2], sar_state[:, 3])))
+    outputs = dict(
+        zip(
+            (*INDICATORS, *STATE),
+            (
+                atr,
+                natr,
+                adx,
+                plus_di,
+                minus_di,
+                psar,
+                stoch_k,
+                stoch_d,
+                dmi_sums[:, 0],
+                dmi_sums[:, 1],
+                dmi_sums[:, 2],
+                sar_state[:, 0],
+                sar_state[:, 1],
+                sar_state[:, 2],
+                sar_state[:, 3],
+            ),
+        )
+    )
     del atr, natr, adx, plus_di, minus_di, psar, stoch_k, stoch_d, dmi_sums, sar_state
 
     # the rows that come out (None: all)
     first_out = np.where(carry_at >= 0, carry_at + 1, starts)
-    rows = None if (carry_at < 0).all() else np.flatnonzero(np.arange(len(code_ids)) >= np.repeat(first_out, ends - starts))
+    rows = (
+        None
+        if (carry_at < 0).all()
+        else np.flatnonzero(np.arange(len(code_ids)) >= np.repeat(first_out, ends - starts))
+    )
     taken = None if rows is None else _arrow(rows)
-    arrays = [table.column(c) if taken is None else table.column(c).take(taken) for c in ("code", "date", "row_idx", "close")]
+    arrays = [
+        table.column(c) if taken is None else table.column(c).take(taken) for c in ("code", "date", "row_idx", "close")
+    ]
     for name in (*INDICATORS, *STATE):  # one column at a time: a copy of all would add to the peak
         values = outputs.pop(name)
         arrays.append(_arrow(values if rows is None else values[rows]))

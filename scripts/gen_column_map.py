@@ -22,12 +22,15 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from gen_feature_docs import COLUMNS  # noqa: E402
+from gen_feature_docs import COLUMNS
 
 OUT = ROOT / "docs" / "features.md"
 MACRO_DIRS = ["macros/features", "macros/enrichment"]
-MODEL_GLOBS = ["models/intermediate/features/*.sql", "models/intermediate/flows/*.sql",
-               "models/intermediate/enrichment/*.sql"]
+MODEL_GLOBS = [
+    "models/intermediate/features/*.sql",
+    "models/intermediate/flows/*.sql",
+    "models/intermediate/enrichment/*.sql",
+]
 OBSERVATIONS = ("int_price_observations", "models/intermediate/prices/int_price_observations.sql")
 LAST_RESORT = "models/marts/ml_dataset.sql"
 PYTHON_MODEL = ("int_features__extended", "models/intermediate/features/int_features__extended.py")
@@ -95,8 +98,12 @@ def definitions(columns: list[str]) -> dict[str, Definition]:
         elif found[column].model_path == definition.model_path and found[column].source == definition.source:
             found[column].macros += [m for m in definition.macros if m not in found[column].macros]
 
-    observed = [c["name"] for m in yaml.safe_load((ROOT / "models/intermediate/_intermediate__models.yml").read_text())["models"]
-                if m["name"] == OBSERVATIONS[0] for c in m["columns"]]
+    observed = [
+        c["name"]
+        for m in yaml.safe_load((ROOT / "models/intermediate/_intermediate__models.yml").read_text())["models"]
+        if m["name"] == OBSERVATIONS[0]
+        for c in m["columns"]
+    ]
     for c in columns:
         if c in observed:
             claim(c, Definition(*OBSERVATIONS, []))
@@ -107,16 +114,32 @@ def definitions(columns: list[str]) -> dict[str, Definition]:
                 for c in columns:
                     if enclosing and pattern.match(c):
                         model, model_path = calling_model(enclosing)
-                        claim(c, Definition(model, model_path, [enclosing] + [x for x in calls if x in known and x != enclosing],
-                                            f"{path}:{enclosing}"))
+                        claim(
+                            c,
+                            Definition(
+                                model,
+                                model_path,
+                                [enclosing] + [x for x in calls if x in known and x != enclosing],
+                                f"{path}:{enclosing}",
+                            ),
+                        )
     for glob in MODEL_GLOBS:
         for path in sorted(ROOT.glob(glob)):
             for pattern, _, calls in aliases(path):
                 for c in columns:
                     if pattern.match(c):
-                        claim(c, Definition(path.stem, str(path.relative_to(ROOT)), [x for x in calls if x in known], str(path)))
-    python_columns = {c["name"] for m in yaml.safe_load((ROOT / "models/intermediate/features/_features__models.yml").read_text())["models"]
-                      if m["name"] == PYTHON_MODEL[0] for c in m["columns"]}
+                        claim(
+                            c,
+                            Definition(
+                                path.stem, str(path.relative_to(ROOT)), [x for x in calls if x in known], str(path)
+                            ),
+                        )
+    python_columns = {
+        c["name"]
+        for m in yaml.safe_load((ROOT / "models/intermediate/features/_features__models.yml").read_text())["models"]
+        if m["name"] == PYTHON_MODEL[0]
+        for c in m["columns"]
+    }
     for c in columns:
         if c in python_columns and c not in ("code", "date", "row_idx", "close", "high", "low"):
             claim(c, Definition(PYTHON_MODEL[0], PYTHON_MODEL[1], []))
@@ -131,7 +154,10 @@ def mart_columns() -> list[tuple[str, list[str]]]:
     marts = yaml.safe_load((ROOT / "models/marts/_marts__models.yml").read_text())["models"]
     by_name = {m["name"]: [c["name"] for c in m.get("columns", [])] for m in marts}
     dataset = by_name["ml_dataset"]
-    return [("ml_dataset", dataset), ("ml_dataset_enriched", [c for c in by_name["ml_dataset_enriched"] if c not in dataset])]
+    return [
+        ("ml_dataset", dataset),
+        ("ml_dataset_enriched", [c for c in by_name["ml_dataset_enriched"] if c not in dataset]),
+    ]
 
 
 def render() -> str:
@@ -148,8 +174,12 @@ def render() -> str:
     ]
     for mart, columns in mart_columns():
         found = definitions(columns)
-        lines += [f"## {mart}" + (" (the columns it adds to ml_dataset)" if mart != "ml_dataset" else ""), "",
-                  "| Column | Formula | Model | Macros |", "|---|---|---|---|"]
+        lines += [
+            f"## {mart}" + (" (the columns it adds to ml_dataset)" if mart != "ml_dataset" else ""),
+            "",
+            "| Column | Formula | Model | Macros |",
+            "|---|---|---|---|",
+        ]
         for c in columns:
             d = found.get(c)
             model = f"[`{d.model}`](../{d.model_path})" if d and d.model else "—"

@@ -192,12 +192,15 @@ COLUMNS = {
 
 MODELS = {
     "models/intermediate/features/_features__models.yml": [
-        ("intermediate", "int_features__extended"), ("intermediate", "int_features__long_memory"), ("intermediate", "int_features__volatility"),
+        ("intermediate", "int_features__extended"),
+        ("intermediate", "int_features__long_memory"),
+        ("intermediate", "int_features__volatility"),
         ("intermediate", "int_features__return_bounds"),
     ],
     "models/marts/_marts__models.yml": [("main", "ml_dataset"), ("main", "ml_dataset_enriched")],
     "models/intermediate/enrichment/_enrichment__models.yml": [
-        ("intermediate", "int_enrichment__sector"), ("intermediate", "int_enrichment__beta"),
+        ("intermediate", "int_enrichment__sector"),
+        ("intermediate", "int_enrichment__beta"),
         ("intermediate", "int_enrichment__blocks"),
     ],
 }
@@ -215,7 +218,8 @@ def main(db: str) -> None:
         for schema, model in models:
             typed = con.execute(
                 "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position",
-                [schema, model]).fetchall()
+                [schema, model],
+            ).fetchall()
             cols = [c for c, _ in typed]
             types = {c: t.lower() for c, t in typed}
             missing = [c for c in cols if c not in COLUMNS]
@@ -224,8 +228,12 @@ def main(db: str) -> None:
             existing = {c["name"]: c for c in by_name[model].get("columns", [])}
             contract = by_name[model].get("config", {}).get("contract", {}).get("enforced", False)
             by_name[model]["columns"] = [
-                {"name": c, **({"data_type": types[c]} if contract else {}), "description": f'{{{{ doc("col_{c}") }}}}',
-                 **{k: v for k, v in existing.get(c, {}).items() if k not in ("name", "description", "data_type")}}
+                {
+                    "name": c,
+                    **({"data_type": types[c]} if contract else {}),
+                    "description": f'{{{{ doc("col_{c}") }}}}',
+                    **{k: v for k, v in existing.get(c, {}).items() if k not in ("name", "description", "data_type")},
+                }
                 for c in cols
             ]
         (ROOT / path).write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120))

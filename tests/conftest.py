@@ -29,7 +29,9 @@ def small_market() -> SyntheticMarket:
 def fake_api(small_market: SyntheticMarket):
     """A fresh server (own faults, counters, page size) over the shared market."""
     small_market.as_of = small_market.config.end
-    api = FakeJQuants(small_market, ServerConfig(api_keys={"test-key": "premium", "light-key": "light", "free-key": "free"}))
+    api = FakeJQuants(
+        small_market, ServerConfig(api_keys={"test-key": "premium", "light-key": "light", "free-key": "free"})
+    )
     with api:
         yield api
     small_market.as_of = small_market.config.end
@@ -58,8 +60,14 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-RAW_TABLES = ("equities_bars_daily", "equities_master", "markets_calendar", "indices_topix",
-              "equities_investor_types", "fins_summary")
+RAW_TABLES = (
+    "equities_bars_daily",
+    "equities_master",
+    "markets_calendar",
+    "indices_topix",
+    "equities_investor_types",
+    "fins_summary",
+)
 
 
 def table_contents(db: Path, table: str) -> list[tuple]:

@@ -35,31 +35,48 @@ def flag(cond: pd.Series, valid: pd.Series | None = None) -> pd.Series:
 
 
 def load(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    bars = con.sql('select "Code" as code, "Date" as date, "O", "H", "L", "C", "Vo", "Va", "AdjFactor" '
-                   'from raw.equities_bars_daily order by code, date').df()
+    bars = con.sql(
+        'select "Code" as code, "Date" as date, "O", "H", "L", "C", "Vo", "Va", "AdjFactor" '
+        "from raw.equities_bars_daily order by code, date"
+    ).df()
     # adjusted prices: raw × product of the AdjFactor of all later rows of the code
     f = bars["AdjFactor"].fillna(1.0)
     through = f[::-1].groupby(bars["code"][::-1]).cumprod()[::-1]  # this row and all later ones
     adj = through / f
-    obs = pd.DataFrame({
-        "code": bars["code"], "date": bars["date"],
-        "open": bars["O"] * adj, "high": bars["H"] * adj, "low": bars["L"] * adj, "close": bars["C"] * adj,
-        "volume": bars["Vo"] / adj, "turnover_value": bars["Va"].astype("float64"),
-    })
+    obs = pd.DataFrame(
+        {
+            "code": bars["code"],
+            "date": bars["date"],
+            "open": bars["O"] * adj,
+            "high": bars["H"] * adj,
+            "low": bars["L"] * adj,
+            "close": bars["C"] * adj,
+            "volume": bars["Vo"] / adj,
+            "turnover_value": bars["Va"].astype("float64"),
+        }
+    )
     obs = obs[obs["close"] > 0].reset_index(drop=True)
     obs["row_idx"] = obs.groupby("code").cumcount() + 1
 
-    calendar = con.sql('select "Date" as date from raw.markets_calendar where "HolDiv" in (\'1\', \'2\') order by 1').df()
-    flows = con.sql('select "Section" as section, "StDate" as st, "EnDate" as en, "PubDate" as pub, '
-                    '"FrgnBal" as frgn, "IndBal" as ind from raw.equities_investor_types').df()
+    calendar = con.sql(
+        "select \"Date\" as date from raw.markets_calendar where \"HolDiv\" in ('1', '2') order by 1"
+    ).df()
+    flows = con.sql(
+        'select "Section" as section, "StDate" as st, "EnDate" as en, "PubDate" as pub, '
+        '"FrgnBal" as frgn, "IndBal" as ind from raw.equities_investor_types'
+    ).df()
     flows = flows[flows["section"] != "TokyoNagoya"].sort_values(["section", "en", "pub"])
     weekly = flows.drop_duplicates(["section", "st", "en"], keep="first").copy()
     by_section = weekly.groupby("section")
-    z = {x: (weekly[x] - by_section[x].transform(lambda s: s.rolling(52).mean()))
-         / by_section[x].transform(lambda s: s.rolling(52).std()).replace(0, np.nan) for x in ("frgn", "ind")}
+    z = {
+        x: (weekly[x] - by_section[x].transform(lambda s: s.rolling(52).mean()))
+        / by_section[x].transform(lambda s: s.rolling(52).std()).replace(0, np.nan)
+        for x in ("frgn", "ind")
+    }
     weekly["smart_money_index"] = z["frgn"] - z["ind"]
-    weekly["smart_money_change"] = weekly["smart_money_index"] - weekly.groupby("section")["smart_money_index"].transform(
-        lambda s: s.rolling(4).mean())
+    weekly["smart_money_change"] = weekly["smart_money_index"] - weekly.groupby("section")[
+        "smart_money_index"
+    ].transform(lambda s: s.rolling(4).mean())
     weekly["flow_high_flag"] = flag(weekly["smart_money_index"] >= 2, weekly["smart_money_index"].notna())
     weekly["flow_low_flag"] = flag(weekly["smart_money_index"] <= -2, weekly["smart_money_index"].notna())
     days = calendar["date"].to_numpy()
@@ -71,12 +88,25 @@ def load(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     master = con.sql('select "Code" as code, "Date" as snapshot, "Mkt" as mkt from raw.equities_master').df()
     master["section"] = master["mkt"].map(SECTION_OF)
     obs = obs.sort_values("date")
-    obs = pd.merge_asof(obs, master.sort_values("snapshot")[["code", "snapshot", "section"]],
-                        left_on="date", right_on="snapshot", by="code")
-    obs = pd.merge_asof(obs, weekly[["section", "available_from", "smart_money_index", "smart_money_change",
-                                     "flow_high_flag", "flow_low_flag"]],
-                        left_on="date", right_on="available_from", by="section")
-    return obs.drop(columns=["snapshot", "section", "available_from"]).sort_values(["code", "date"]).reset_index(drop=True)
+    obs = pd.merge_asof(
+        obs,
+        master.sort_values("snapshot")[["code", "snapshot", "section"]],
+        left_on="date",
+        right_on="snapshot",
+        by="code",
+    )
+    obs = pd.merge_asof(
+        obs,
+        weekly[
+            ["section", "available_from", "smart_money_index", "smart_money_change", "flow_high_flag", "flow_low_flag"]
+        ],
+        left_on="date",
+        right_on="available_from",
+        by="section",
+    )
+    return (
+        obs.drop(columns=["snapshot", "section", "available_from"]).sort_values(["code", "date"]).reset_index(drop=True)
+    )
 
 
 def series(result: pd.Series | None, like: pd.Series) -> pd.Series:
@@ -130,7 +160,7 @@ def code_features(g: pd.DataFrame) -> pd.DataFrame:
     bb = ta.bbands(c, 20, 2, 2, ddof=0, talib=False)
     if bb is None:
         bb = pd.DataFrame({"BBL": np.nan, "BBM": np.nan, "BBU": np.nan}, index=c.index)
-    lower, mid, upper = (bb[[k for k in bb.columns if k.startswith(p)][0]] for p in ("BBL", "BBM", "BBU"))
+    lower, mid, upper = (bb[next(k for k in bb.columns if k.startswith(p))] for p in ("BBL", "BBM", "BBU"))
     out["bb_pct_b"] = ratio(c - lower, upper - lower)
     out["bb_bandwidth"] = ratio(upper - lower, mid)
     vol20 = series(ta.stdev(r["returns_1d"], 20, ddof=1, talib=False), c) * SQRT252
@@ -146,8 +176,14 @@ def code_features(g: pd.DataFrame) -> pd.DataFrame:
     for k in (1, 5, 10):
         t = out[f"target_{k}d"]
         out[f"target_{k}d_binary"] = flag(t > 0, t.notna())
-    for name, k in (("is_rsi2_valid", 5), ("is_ema5_valid", 15), ("is_ema10_valid", 30), ("is_ema20_valid", 60),
-                    ("is_ema200_valid", 200), ("is_valid_ma", 60)):
+    for name, k in (
+        ("is_rsi2_valid", 5),
+        ("is_ema5_valid", 15),
+        ("is_ema10_valid", 30),
+        ("is_ema20_valid", 60),
+        ("is_ema200_valid", 200),
+        ("is_valid_ma", 60),
+    ):
         out[name] = flag(g["row_idx"] >= k)
     return pd.DataFrame(out, index=g.index)
 
@@ -162,7 +198,9 @@ def main(db: str) -> None:
     t1 = time.monotonic()
     write_peer_table(con, "peer_pandas_ta", frame)
     con.close()
-    print(f"pandas-ta: {len(frame):,} rows × {frame.shape[1]} columns; compute {t1 - t0:.1f} s, write {time.monotonic() - t1:.1f} s")
+    print(
+        f"pandas-ta: {len(frame):,} rows × {frame.shape[1]} columns; compute {t1 - t0:.1f} s, write {time.monotonic() - t1:.1f} s"
+    )
 
 
 if __name__ == "__main__":

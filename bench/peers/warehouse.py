@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import duckdb
 
-SECTION_OF = {"0111": "TSEPrime", "0112": "TSEStandard", "0113": "TSEGrowth", "0101": "TSE1st", "0102": "TSE2nd",
-              "0104": "TSEMothers", "0106": "TSEJASDAQ", "0107": "TSEJASDAQ"}
+SECTION_OF = {
+    "0111": "TSEPrime",
+    "0112": "TSEStandard",
+    "0113": "TSEGrowth",
+    "0101": "TSE1st",
+    "0102": "TSE2nd",
+    "0104": "TSEMothers",
+    "0106": "TSEJASDAQ",
+    "0107": "TSEJASDAQ",
+}
 
 
 def write_peer_table(con: duckdb.DuckDBPyConnection, name: str, frame: object) -> None:

@@ -29,65 +29,325 @@ OSE_HOLIDAY_TRADING = date(2022, 9, 23)  # first OSE holiday-trading day (HolDiv
 CLOSE_EXTENDED = date(2024, 11, 5)  # TSE close moved from 15:00 to 15:30
 
 MARKETS = {
-    "0101": "東証一部", "0102": "東証二部", "0104": "マザーズ", "0106": "JASDAQ スタンダード",
-    "0107": "JASDAQ グロース", "0111": "プライム", "0112": "スタンダード", "0113": "グロース",
+    "0101": "東証一部",
+    "0102": "東証二部",
+    "0104": "マザーズ",
+    "0106": "JASDAQ スタンダード",
+    "0107": "JASDAQ グロース",
+    "0111": "プライム",
+    "0112": "スタンダード",
+    "0113": "グロース",
 }
 SECTIONS_NEW = {"0111": "TSEPrime", "0112": "TSEStandard", "0113": "TSEGrowth"}
 SECTIONS_OLD = ("TSE1st", "TSE2nd", "TSEMothers", "TSEJASDAQ")
 S17_NAMES = {
-    "1": "食品", "2": "エネルギー資源", "3": "建設・資材", "4": "素材・化学", "5": "医薬品", "6": "自動車・輸送機",
-    "7": "鉄鋼・非鉄", "8": "機械", "9": "電機・精密", "10": "情報通信・サービスその他", "11": "電気・ガス",
-    "12": "運輸・物流", "13": "商社・卸売", "14": "小売", "15": "銀行", "16": "金融（除く銀行）", "17": "不動産",
+    "1": "食品",
+    "2": "エネルギー資源",
+    "3": "建設・資材",
+    "4": "素材・化学",
+    "5": "医薬品",
+    "6": "自動車・輸送機",
+    "7": "鉄鋼・非鉄",
+    "8": "機械",
+    "9": "電機・精密",
+    "10": "情報通信・サービスその他",
+    "11": "電気・ガス",
+    "12": "運輸・物流",
+    "13": "商社・卸売",
+    "14": "小売",
+    "15": "銀行",
+    "16": "金融（除く銀行）",
+    "17": "不動産",
 }
 # S33 code: (name, parent S17, weight in the market)
 S33 = {
-    "0050": ("水産・農林業", "1", 1), "1050": ("鉱業", "2", 1), "2050": ("建設業", "3", 4), "3050": ("食料品", "1", 4),
-    "3100": ("繊維製品", "4", 2), "3150": ("パルプ・紙", "4", 1), "3200": ("化学", "4", 6), "3250": ("医薬品", "5", 2),
-    "3300": ("石油･石炭製品", "2", 1), "3350": ("ゴム製品", "6", 1), "3400": ("ガラス･土石製品", "3", 2),
-    "3450": ("鉄鋼", "7", 1), "3500": ("非鉄金属", "7", 1), "3550": ("金属製品", "3", 3), "3600": ("機械", "8", 6),
-    "3650": ("電気機器", "9", 7), "3700": ("輸送用機器", "6", 3), "3750": ("精密機器", "9", 1),
-    "3800": ("その他製品", "10", 3), "4050": ("電気･ガス業", "11", 1), "5050": ("陸運業", "12", 2),
-    "5100": ("海運業", "12", 1), "5150": ("空運業", "12", 1), "5200": ("倉庫･運輸関連業", "12", 1),
-    "5250": ("情報･通信業", "10", 14), "6050": ("卸売業", "13", 8), "6100": ("小売業", "14", 9),
-    "7050": ("銀行業", "15", 2), "7100": ("証券､商品先物取引業", "16", 1), "7150": ("保険業", "16", 1),
-    "7200": ("その他金融業", "16", 1), "8050": ("不動産業", "17", 4), "9050": ("サービス業", "10", 12),
+    "0050": ("水産・農林業", "1", 1),
+    "1050": ("鉱業", "2", 1),
+    "2050": ("建設業", "3", 4),
+    "3050": ("食料品", "1", 4),
+    "3100": ("繊維製品", "4", 2),
+    "3150": ("パルプ・紙", "4", 1),
+    "3200": ("化学", "4", 6),
+    "3250": ("医薬品", "5", 2),
+    "3300": ("石油･石炭製品", "2", 1),
+    "3350": ("ゴム製品", "6", 1),
+    "3400": ("ガラス･土石製品", "3", 2),
+    "3450": ("鉄鋼", "7", 1),
+    "3500": ("非鉄金属", "7", 1),
+    "3550": ("金属製品", "3", 3),
+    "3600": ("機械", "8", 6),
+    "3650": ("電気機器", "9", 7),
+    "3700": ("輸送用機器", "6", 3),
+    "3750": ("精密機器", "9", 1),
+    "3800": ("その他製品", "10", 3),
+    "4050": ("電気･ガス業", "11", 1),
+    "5050": ("陸運業", "12", 2),
+    "5100": ("海運業", "12", 1),
+    "5150": ("空運業", "12", 1),
+    "5200": ("倉庫･運輸関連業", "12", 1),
+    "5250": ("情報･通信業", "10", 14),
+    "6050": ("卸売業", "13", 8),
+    "6100": ("小売業", "14", 9),
+    "7050": ("銀行業", "15", 2),
+    "7100": ("証券､商品先物取引業", "16", 1),
+    "7150": ("保険業", "16", 1),
+    "7200": ("その他金融業", "16", 1),
+    "8050": ("不動産業", "17", 4),
+    "9050": ("サービス業", "10", 12),
 }
 # TSE daily price-limit table: (price below, limit width in yen)
-LIMITS = [(100, 30), (200, 50), (500, 80), (700, 100), (1000, 150), (1500, 300), (2000, 400), (3000, 500),
-          (5000, 700), (7000, 1000), (10000, 1500), (15000, 3000), (20000, 4000), (30000, 5000),
-          (50000, 7000), (70000, 10000), (100000, 15000), (150000, 30000), (math.inf, 50000)]
+LIMITS = [
+    (100, 30),
+    (200, 50),
+    (500, 80),
+    (700, 100),
+    (1000, 150),
+    (1500, 300),
+    (2000, 400),
+    (3000, 500),
+    (5000, 700),
+    (7000, 1000),
+    (10000, 1500),
+    (15000, 3000),
+    (20000, 4000),
+    (30000, 5000),
+    (50000, 7000),
+    (70000, 10000),
+    (100000, 15000),
+    (150000, 30000),
+    (math.inf, 50000),
+]
 INVESTOR_SHARES = {  # share of brokerage trading by investor category
-    "Ind": 0.22, "Frgn": 0.60, "SecCo": 0.01, "InvTr": 0.03, "BusCo": 0.03, "OthCo": 0.006,
-    "InsCo": 0.004, "Bank": 0.004, "TrstBnk": 0.04, "OthFin": 0.006,
+    "Ind": 0.22,
+    "Frgn": 0.60,
+    "SecCo": 0.01,
+    "InvTr": 0.03,
+    "BusCo": 0.03,
+    "OthCo": 0.006,
+    "InsCo": 0.004,
+    "Bank": 0.004,
+    "TrstBnk": 0.04,
+    "OthFin": 0.006,
 }
 SECTION_SCALE = {  # weekly sell+buy turnover, thousand JPY
-    "TSEPrime": 2.0e10, "TSEStandard": 1.2e9, "TSEGrowth": 9.0e8, "TSE1st": 1.8e10, "TSE2nd": 5.0e8,
-    "TSEMothers": 9.0e8, "TSEJASDAQ": 5.0e8, "TokyoNagoya": 2.3e10,
+    "TSEPrime": 2.0e10,
+    "TSEStandard": 1.2e9,
+    "TSEGrowth": 9.0e8,
+    "TSE1st": 1.8e10,
+    "TSE2nd": 5.0e8,
+    "TSEMothers": 9.0e8,
+    "TSEJASDAQ": 5.0e8,
+    "TokyoNagoya": 2.3e10,
 }
 DISC_TIMES = [  # (time, probability): most releases come at or after the close
-    ("15:00:00", 0.22), ("15:30:00", 0.16), ("16:00:00", 0.14), ("17:00:00", 0.08), ("13:00:00", 0.06),
-    ("14:00:00", 0.07), ("11:30:00", 0.04), ("12:00:00", 0.03), ("14:59:00", 0.03), ("15:29:00", 0.03),
-    ("15:45:00", 0.05), ("18:30:00", 0.04), ("", 0.05),
+    ("15:00:00", 0.22),
+    ("15:30:00", 0.16),
+    ("16:00:00", 0.14),
+    ("17:00:00", 0.08),
+    ("13:00:00", 0.06),
+    ("14:00:00", 0.07),
+    ("11:30:00", 0.04),
+    ("12:00:00", 0.03),
+    ("14:59:00", 0.03),
+    ("15:29:00", 0.03),
+    ("15:45:00", 0.05),
+    ("18:30:00", 0.04),
+    ("", 0.05),
 ]
-NAME_HEADS = ["日本", "東京", "大和", "三和", "北斗", "新光", "昭和", "平成", "中央", "太陽", "富士", "旭", "光", "明治", "東亜"]
-NAME_TAILS = ["工業", "電機", "化学", "製作所", "商事", "ホールディングス", "システムズ", "産業", "建設", "食品", "精機", "物産"]
-EN_HEADS = ["Nippon", "Tokyo", "Yamato", "Sanwa", "Hokuto", "Shinko", "Showa", "Heisei", "Chuo", "Taiyo", "Fuji", "Asahi", "Hikari", "Meiji", "Toa"]
-EN_TAILS = ["Industries", "Electric", "Chemical", "Works", "Trading", "Holdings", "Systems", "Sangyo", "Construction", "Foods", "Seiki", "Bussan"]
+NAME_HEADS = [
+    "日本",
+    "東京",
+    "大和",
+    "三和",
+    "北斗",
+    "新光",
+    "昭和",
+    "平成",
+    "中央",
+    "太陽",
+    "富士",
+    "旭",
+    "光",
+    "明治",
+    "東亜",
+]
+NAME_TAILS = [
+    "工業",
+    "電機",
+    "化学",
+    "製作所",
+    "商事",
+    "ホールディングス",
+    "システムズ",
+    "産業",
+    "建設",
+    "食品",
+    "精機",
+    "物産",
+]
+EN_HEADS = [
+    "Nippon",
+    "Tokyo",
+    "Yamato",
+    "Sanwa",
+    "Hokuto",
+    "Shinko",
+    "Showa",
+    "Heisei",
+    "Chuo",
+    "Taiyo",
+    "Fuji",
+    "Asahi",
+    "Hikari",
+    "Meiji",
+    "Toa",
+]
+EN_TAILS = [
+    "Industries",
+    "Electric",
+    "Chemical",
+    "Works",
+    "Trading",
+    "Holdings",
+    "Systems",
+    "Sangyo",
+    "Construction",
+    "Foods",
+    "Seiki",
+    "Bussan",
+]
 
 FIN_COLUMNS = [
-    "DiscDate", "DiscTime", "Code", "DiscNo", "DocType", "CurPerType", "CurPerSt", "CurPerEn", "CurFYSt", "CurFYEn",
-    "NxtFYSt", "NxtFYEn", "Sales", "OP", "OdP", "NP", "EPS", "DEPS", "TA", "Eq", "EqAR", "BPS", "CFO", "CFI", "CFF",
-    "CashEq", "Div1Q", "Div2Q", "Div3Q", "DivFY", "DivAnn", "DivUnit", "DivTotalAnn", "PayoutRatioAnn", "FDiv1Q",
-    "FDiv2Q", "FDiv3Q", "FDivFY", "FDivAnn", "FDivUnit", "FDivTotalAnn", "FPayoutRatioAnn", "NxFDiv1Q", "NxFDiv2Q",
-    "NxFDiv3Q", "NxFDivFY", "NxFDivAnn", "NxFDivUnit", "NxFPayoutRatioAnn", "FSales2Q", "FOP2Q", "FOdP2Q", "FNP2Q",
-    "FEPS2Q", "NxFSales2Q", "NxFOP2Q", "NxFOdP2Q", "NxFNp2Q", "NxFEPS2Q", "FSales", "FOP", "FOdP", "FNP", "FEPS",
-    "NxFSales", "NxFOP", "NxFOdP", "NxFNp", "NxFEPS", "MatChgSub", "SigChgInC", "ChgByASRev", "ChgNoASRev",
-    "ChgAcEst", "RetroRst", "ShOutFY", "TrShFY", "AvgSh", "NCSales", "NCOP", "NCOdP", "NCNP", "NCEPS", "NCTA", "NCEq",
-    "NCEqAR", "NCBPS", "FNCSales2Q", "FNCOP2Q", "FNCOdP2Q", "FNCNP2Q", "FNCEPS2Q", "NxFNCSales2Q", "NxFNCOP2Q",
-    "NxFNCOdP2Q", "NxFNCNP2Q", "NxFNCEPS2Q", "FNCSales", "FNCOP", "FNCOdP", "FNCNP", "FNCEPS", "NxFNCSales",
-    "NxFNCOP", "NxFNCOdP", "NxFNCNP", "NxFNCEPS", "ShEq", "NCShEq", "ROE", "NCROE",
+    "DiscDate",
+    "DiscTime",
+    "Code",
+    "DiscNo",
+    "DocType",
+    "CurPerType",
+    "CurPerSt",
+    "CurPerEn",
+    "CurFYSt",
+    "CurFYEn",
+    "NxtFYSt",
+    "NxtFYEn",
+    "Sales",
+    "OP",
+    "OdP",
+    "NP",
+    "EPS",
+    "DEPS",
+    "TA",
+    "Eq",
+    "EqAR",
+    "BPS",
+    "CFO",
+    "CFI",
+    "CFF",
+    "CashEq",
+    "Div1Q",
+    "Div2Q",
+    "Div3Q",
+    "DivFY",
+    "DivAnn",
+    "DivUnit",
+    "DivTotalAnn",
+    "PayoutRatioAnn",
+    "FDiv1Q",
+    "FDiv2Q",
+    "FDiv3Q",
+    "FDivFY",
+    "FDivAnn",
+    "FDivUnit",
+    "FDivTotalAnn",
+    "FPayoutRatioAnn",
+    "NxFDiv1Q",
+    "NxFDiv2Q",
+    "NxFDiv3Q",
+    "NxFDivFY",
+    "NxFDivAnn",
+    "NxFDivUnit",
+    "NxFPayoutRatioAnn",
+    "FSales2Q",
+    "FOP2Q",
+    "FOdP2Q",
+    "FNP2Q",
+    "FEPS2Q",
+    "NxFSales2Q",
+    "NxFOP2Q",
+    "NxFOdP2Q",
+    "NxFNp2Q",
+    "NxFEPS2Q",
+    "FSales",
+    "FOP",
+    "FOdP",
+    "FNP",
+    "FEPS",
+    "NxFSales",
+    "NxFOP",
+    "NxFOdP",
+    "NxFNp",
+    "NxFEPS",
+    "MatChgSub",
+    "SigChgInC",
+    "ChgByASRev",
+    "ChgNoASRev",
+    "ChgAcEst",
+    "RetroRst",
+    "ShOutFY",
+    "TrShFY",
+    "AvgSh",
+    "NCSales",
+    "NCOP",
+    "NCOdP",
+    "NCNP",
+    "NCEPS",
+    "NCTA",
+    "NCEq",
+    "NCEqAR",
+    "NCBPS",
+    "FNCSales2Q",
+    "FNCOP2Q",
+    "FNCOdP2Q",
+    "FNCNP2Q",
+    "FNCEPS2Q",
+    "NxFNCSales2Q",
+    "NxFNCOP2Q",
+    "NxFNCOdP2Q",
+    "NxFNCNP2Q",
+    "NxFNCEPS2Q",
+    "FNCSales",
+    "FNCOP",
+    "FNCOdP",
+    "FNCNP",
+    "FNCEPS",
+    "NxFNCSales",
+    "NxFNCOP",
+    "NxFNCOdP",
+    "NxFNCNP",
+    "NxFNCEPS",
+    "ShEq",
+    "NCShEq",
+    "ROE",
+    "NCROE",
 ]
-BAR_COLUMNS = ["Date", "Code", "O", "H", "L", "C", "UL", "LL", "Vo", "Va", "AdjFactor", "AdjO", "AdjH", "AdjL", "AdjC", "AdjVo"]
+BAR_COLUMNS = [
+    "Date",
+    "Code",
+    "O",
+    "H",
+    "L",
+    "C",
+    "UL",
+    "LL",
+    "Vo",
+    "Va",
+    "AdjFactor",
+    "AdjO",
+    "AdjH",
+    "AdjL",
+    "AdjC",
+    "AdjVo",
+]
 
 
 @dataclass(frozen=True)
@@ -101,7 +361,9 @@ class MarketConfig:
     quality_problems: tuple[str, ...] = ()
 
     @classmethod
-    def years_back(cls, n_codes: int, years: float, end: date = date(2026, 10, 30), seed: int = 20260601) -> "MarketConfig":
+    def years_back(
+        cls, n_codes: int, years: float, end: date = date(2026, 10, 30), seed: int = 20260601
+    ) -> MarketConfig:
         return cls(seed=seed, n_codes=n_codes, start=end - timedelta(days=round(365.25 * years)), end=end)
 
 
@@ -179,7 +441,12 @@ class SyntheticMarket:
         for d in self._span(cal_start, cal_end):
             if d in sessions:
                 holdiv[d] = "2" if first_of_year.get(d.year) == d else "1"
-            elif d.weekday() < 5 and d >= OSE_HOLIDAY_TRADING and not (d.month == 1 and d.day <= 3) and not (d.month == 12 and d.day == 31):
+            elif (
+                d.weekday() < 5
+                and d >= OSE_HOLIDAY_TRADING
+                and not (d.month == 1 and d.day <= 3)
+                and not (d.month == 12 and d.day == 31)
+            ):
                 holdiv[d] = "3"
             else:
                 holdiv[d] = "0"
@@ -216,8 +483,11 @@ class SyntheticMarket:
         self.codes = np.array(codes)
         self.list_idx, self.delist_idx = list_idx, delist_idx
         self.segment = rng.choice(["0111", "0112", "0113"], size=n, p=[0.45, 0.35, 0.20])
-        old = {"0111": (["0101", "0102"], [0.9, 0.1]), "0112": (["0102", "0106"], [0.5, 0.5]),
-               "0113": (["0104", "0107"], [0.6, 0.4])}
+        old = {
+            "0111": (["0101", "0102"], [0.9, 0.1]),
+            "0112": (["0102", "0106"], [0.5, 0.5]),
+            "0113": (["0104", "0107"], [0.6, 0.4]),
+        }
         self.old_segment = np.array([rng.choice(old[s][0], p=old[s][1]) for s in self.segment])
         # a few move to Prime after the reorganisation
         reorg_i = int(np.searchsorted(self.sessions, REORG))
@@ -250,13 +520,19 @@ class SyntheticMarket:
         sector_ret = 0.006 * rng.standard_normal((T, len(S33)))
         beta = rng.uniform(0.6, 1.4, n)
         idio_vol = np.where(self.segment == "0113", rng.uniform(0.022, 0.04, n), rng.uniform(0.011, 0.022, n))
-        ret = beta * self.market_ret[:, None] + sector_ret[:, self.sector_no] + idio_vol * rng.standard_t(4, (T, n)) / math.sqrt(2)
+        ret = (
+            beta * self.market_ret[:, None]
+            + sector_ret[:, self.sector_no]
+            + idio_vol * rng.standard_t(4, (T, n)) / math.sqrt(2)
+        )
         # corporate actions: splits (factor < 1) and reverse splits (factor > 1) on the ex-date row
         factor = np.ones((T, n))
         for i in np.flatnonzero(rng.random(n) < self.config.split_rate):
             lo = self.list_idx[i] + 5
             if lo < self.delist_idx[i] - 5:
-                factor[rng.integers(lo, self.delist_idx[i] - 5), i] = rng.choice([0.5, 1 / 3, 0.2, 0.1, 5.0], p=[0.45, 0.15, 0.15, 0.1, 0.15])
+                factor[rng.integers(lo, self.delist_idx[i] - 5), i] = rng.choice(
+                    [0.5, 1 / 3, 0.2, 0.1, 5.0], p=[0.45, 0.15, 0.15, 0.1, 0.15]
+                )
         suspended = rng.random((T, n)) < 0.0006
         if OUTAGE in self.session_index:
             suspended[self.session_index[OUTAGE]] = True
@@ -305,9 +581,14 @@ class SyntheticMarket:
             raise ValueError("planting quality problems needs a market of at least 60 sessions")
         # codes listed and trading over the whole second half, no two problems on one code
         t_mid = T // 2
-        steady = [i for i in range(len(self.codes))
-                  if self.list_idx[i] <= t_mid - 30 and self.delist_idx[i] == T - 1
-                  and not np.isnan(self.C[t_mid - 30:, i]).any() and (self.factor[:, i] == 1).all()]
+        steady = [
+            i
+            for i in range(len(self.codes))
+            if self.list_idx[i] <= t_mid - 30
+            and self.delist_idx[i] == T - 1
+            and not np.isnan(self.C[t_mid - 30 :, i]).any()
+            and (self.factor[:, i] == 1).all()
+        ]
         if len(steady) < len(problems):
             raise ValueError("market too small to plant these problems on distinct codes")
         chosen = rng.choice(steady, size=len(problems), replace=False)
@@ -323,7 +604,7 @@ class SyntheticMarket:
             elif problem == "stale_close":
                 frozen = self.C[t - 1, i]
                 for x in (self.O, self.H, self.L, self.C):
-                    x[t:t + 12, i] = frozen
+                    x[t : t + 12, i] = frozen
             elif problem == "missing_bar":
                 self.missing[t, i] = True
             elif problem == "volume_spike":
@@ -331,8 +612,13 @@ class SyntheticMarket:
             elif problem == "drift":
                 t, i = T - 22, -1
                 self.Vo[t:] *= 20
-            self.planted.append({"problem": problem, "date": self.sessions[t].isoformat(),
-                                 "code": str(self.codes[i]) if i >= 0 else "*"})
+            self.planted.append(
+                {
+                    "problem": problem,
+                    "date": self.sessions[t].isoformat(),
+                    "code": str(self.codes[i]) if i >= 0 else "*",
+                }
+            )
         self.Va = np.round(self.Vo * (self.O + self.H + self.L + self.C) / 4)
 
     def bar_frame(self, t_rows: np.ndarray, i_cols: np.ndarray, premium: bool) -> pl.DataFrame:
@@ -341,13 +627,23 @@ class SyntheticMarket:
         F = self.factor_after[t_rows, i_cols] / self.factor_after[a, i_cols]
         O, H, L, C = (x[t_rows, i_cols] for x in (self.O, self.H, self.L, self.C))
         Vo, Va = self.Vo[t_rows, i_cols], self.Va[t_rows, i_cols]
-        flag = lambda m: np.where(m, "1", "0")  # noqa: E731
+        flag = lambda m: np.where(m, "1", "0")
         cols: dict[str, object] = {
-            "Date": _iso(self.sessions[t_rows]), "Code": self.codes[i_cols],
-            "O": O, "H": H, "L": L, "C": C,
-            "UL": flag(self.UL[t_rows, i_cols]), "LL": flag(self.LL[t_rows, i_cols]),
-            "Vo": Vo, "Va": Va, "AdjFactor": self.factor[t_rows, i_cols],
-            "AdjO": _round1(O * F), "AdjH": _round1(H * F), "AdjL": _round1(L * F), "AdjC": _round1(C * F),
+            "Date": _iso(self.sessions[t_rows]),
+            "Code": self.codes[i_cols],
+            "O": O,
+            "H": H,
+            "L": L,
+            "C": C,
+            "UL": flag(self.UL[t_rows, i_cols]),
+            "LL": flag(self.LL[t_rows, i_cols]),
+            "Vo": Vo,
+            "Va": Va,
+            "AdjFactor": self.factor[t_rows, i_cols],
+            "AdjO": _round1(O * F),
+            "AdjH": _round1(H * F),
+            "AdjL": _round1(L * F),
+            "AdjC": _round1(C * F),
             "AdjVo": np.round(Vo / F, 1),
         }
         if premium:
@@ -357,18 +653,38 @@ class SyntheticMarket:
             ah, al = np.where(down, np.maximum(mc, C), H), np.where(down, L, np.minimum(mc, C))
             mvo = np.round(Vo * 0.55, -2)
             mva = np.round(Va * mvo / np.where(Vo > 0, Vo, np.nan))
-            sess = {"M": (O, mh, ml, mc, mvo, mva, "0", "0"),
-                    "A": (mc, ah, al, C, Vo - mvo, Va - mva, cols["UL"], cols["LL"])}
+            sess = {
+                "M": (O, mh, ml, mc, mvo, mva, "0", "0"),
+                "A": (mc, ah, al, C, Vo - mvo, Va - mva, cols["UL"], cols["LL"]),
+            }
             for p, (so, sh, sl, sc, svo, sva, sul, sll) in sess.items():
-                cols |= {f"{p}O": so, f"{p}H": sh, f"{p}L": sl, f"{p}C": sc,
-                         f"{p}UL": np.broadcast_to(sul, len(t_rows)), f"{p}LL": np.broadcast_to(sll, len(t_rows)),
-                         f"{p}Vo": svo, f"{p}Va": sva, f"{p}AdjO": _round1(so * F), f"{p}AdjH": _round1(sh * F),
-                         f"{p}AdjL": _round1(sl * F), f"{p}AdjC": _round1(sc * F), f"{p}AdjVo": np.round(svo / F, 1)}
+                cols |= {
+                    f"{p}O": so,
+                    f"{p}H": sh,
+                    f"{p}L": sl,
+                    f"{p}C": sc,
+                    f"{p}UL": np.broadcast_to(sul, len(t_rows)),
+                    f"{p}LL": np.broadcast_to(sll, len(t_rows)),
+                    f"{p}Vo": svo,
+                    f"{p}Va": sva,
+                    f"{p}AdjO": _round1(so * F),
+                    f"{p}AdjH": _round1(sh * F),
+                    f"{p}AdjL": _round1(sl * F),
+                    f"{p}AdjC": _round1(sc * F),
+                    f"{p}AdjVo": np.round(svo / F, 1),
+                }
         # NaN marks "no value" in the arrays; J-Quants sends null (OHLC/Vo/Va/Adj* together on no-trade days)
         return pl.DataFrame(cols, nan_to_null=True)
 
-    def bars(self, *, day: date | None = None, code: str | None = None, start: date | None = None,
-             end: date | None = None, premium: bool = False) -> pl.DataFrame:
+    def bars(
+        self,
+        *,
+        day: date | None = None,
+        code: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        premium: bool = False,
+    ) -> pl.DataFrame:
         a = self._as_of_index()
         if day is not None:
             t = self.session_index.get(day)
@@ -410,20 +726,58 @@ class SyntheticMarket:
         before = snap is not None and snap < REORG
         mkt = [self.old_segment[k] if before else ("0111" if t >= self.upgrade_idx[k] else self.segment[k]) for k in i]
         cap_rank = {k: r for r, k in enumerate(np.argsort(-(self.shares * np.nan_to_num(self.C[max(t, 0)], nan=0.0))))}
+
         def scale(k: int, m: str) -> str:
             if m not in ("0111", "0101"):
                 return "-"
             r = cap_rank[k]
-            return "TOPIX Core30" if r < 30 else "TOPIX Large70" if r < 100 else "TOPIX Mid400" if r < 500 else "TOPIX Small 1"
-        return pl.DataFrame({
-            "Date": [snap.isoformat()] * len(i) if snap else [],
-            "Code": self.codes[i].tolist(), "CoName": [self.names[k] for k in i], "CoNameEn": [self.names_en[k] for k in i],
-            "S17": [S33[self.sector[k]][1] for k in i], "S17Nm": [S17_NAMES[S33[self.sector[k]][1]] for k in i],
-            "S33": self.sector[i].tolist(), "S33Nm": [S33[self.sector[k]][0] for k in i],
-            "ScaleCat": [scale(k, m) for k, m in zip(i, mkt)], "Mkt": mkt, "MktNm": [MARKETS[m] for m in mkt],
-            "Mrgn": self.margin[i].tolist(), "MrgnNm": ["信用" if self.margin[k] == "1" else "貸借" for k in i],
-            "ProdCat": ["011"] * len(i),
-        }, schema={c: pl.Utf8 for c in ("Date", "Code", "CoName", "CoNameEn", "S17", "S17Nm", "S33", "S33Nm", "ScaleCat", "Mkt", "MktNm", "Mrgn", "MrgnNm", "ProdCat")})
+            return (
+                "TOPIX Core30"
+                if r < 30
+                else "TOPIX Large70"
+                if r < 100
+                else "TOPIX Mid400"
+                if r < 500
+                else "TOPIX Small 1"
+            )
+
+        return pl.DataFrame(
+            {
+                "Date": [snap.isoformat()] * len(i) if snap else [],
+                "Code": self.codes[i].tolist(),
+                "CoName": [self.names[k] for k in i],
+                "CoNameEn": [self.names_en[k] for k in i],
+                "S17": [S33[self.sector[k]][1] for k in i],
+                "S17Nm": [S17_NAMES[S33[self.sector[k]][1]] for k in i],
+                "S33": self.sector[i].tolist(),
+                "S33Nm": [S33[self.sector[k]][0] for k in i],
+                "ScaleCat": [scale(k, m) for k, m in zip(i, mkt)],
+                "Mkt": mkt,
+                "MktNm": [MARKETS[m] for m in mkt],
+                "Mrgn": self.margin[i].tolist(),
+                "MrgnNm": ["信用" if self.margin[k] == "1" else "貸借" for k in i],
+                "ProdCat": ["011"] * len(i),
+            },
+            schema={
+                c: pl.Utf8
+                for c in (
+                    "Date",
+                    "Code",
+                    "CoName",
+                    "CoNameEn",
+                    "S17",
+                    "S17Nm",
+                    "S33",
+                    "S33Nm",
+                    "ScaleCat",
+                    "Mkt",
+                    "MktNm",
+                    "Mrgn",
+                    "MrgnNm",
+                    "ProdCat",
+                )
+            },
+        )
 
     # ------------------------------------------------------------------ TOPIX
     def _build_topix(self, rng: np.random.Generator) -> None:
@@ -452,15 +806,25 @@ class SyntheticMarket:
         hi = min(a, int(np.searchsorted(self.sessions, end or date.max, side="right")) - 1)
         t = np.arange(lo, hi + 1) if hi >= lo else np.array([], int)
         x = self.topix_ohlc[t]
-        return pl.DataFrame({"Date": _iso(self.sessions[t]), "O": x[:, 0], "H": x[:, 1], "L": x[:, 2], "C": x[:, 3]},
-                            schema={"Date": pl.Utf8, "O": pl.Float64, "H": pl.Float64, "L": pl.Float64, "C": pl.Float64})
+        return pl.DataFrame(
+            {"Date": _iso(self.sessions[t]), "O": x[:, 0], "H": x[:, 1], "L": x[:, 2], "C": x[:, 3]},
+            schema={"Date": pl.Utf8, "O": pl.Float64, "H": pl.Float64, "L": pl.Float64, "C": pl.Float64},
+        )
 
     # ------------------------------------------------------------------ calendar endpoint
-    def calendar(self, *, start: date | None = None, end: date | None = None, holdiv: str | None = None) -> pl.DataFrame:
-        days = [d for d in sorted(self.holdiv) if (start is None or d >= start) and (end is None or d <= end)
-                and (holdiv is None or self.holdiv[d] == holdiv)]
-        return pl.DataFrame({"Date": _iso(days), "HolDiv": [self.holdiv[d] for d in days]},
-                            schema={"Date": pl.Utf8, "HolDiv": pl.Utf8})
+    def calendar(
+        self, *, start: date | None = None, end: date | None = None, holdiv: str | None = None
+    ) -> pl.DataFrame:
+        days = [
+            d
+            for d in sorted(self.holdiv)
+            if (start is None or d >= start)
+            and (end is None or d <= end)
+            and (holdiv is None or self.holdiv[d] == holdiv)
+        ]
+        return pl.DataFrame(
+            {"Date": _iso(days), "HolDiv": [self.holdiv[d] for d in days]}, schema={"Date": pl.Utf8, "HolDiv": pl.Utf8}
+        )
 
     # ------------------------------------------------------------------ investor types
     def _build_investor_types(self, rng: np.random.Generator) -> None:
@@ -481,7 +845,9 @@ class SyntheticMarket:
                 rows.append({"PubDate": pub, "StDate": st, "EnDate": en, "Section": section, **values})
                 if pub >= date(2023, 4, 3) and rng.random() < 0.03 and later + 5 < len(self.sessions):
                     fixed = self._investor_values(rng, section, wret, base=values)
-                    rows.append({"PubDate": self.sessions[later + 5], "StDate": st, "EnDate": en, "Section": section, **fixed})
+                    rows.append(
+                        {"PubDate": self.sessions[later + 5], "StDate": st, "EnDate": en, "Section": section, **fixed}
+                    )
         self.investor_rows = rows
 
     @staticmethod
@@ -493,7 +859,13 @@ class SyntheticMarket:
             cats = {}
             for cat, share in INVESTOR_SHARES.items():
                 tot = scale * 0.75 * share * math.exp(0.1 * rng.normal())
-                bias = frgn_bias if cat == "Frgn" else -0.7 * frgn_bias + 0.02 * rng.normal() if cat == "Ind" else 0.03 * rng.normal()
+                bias = (
+                    frgn_bias
+                    if cat == "Frgn"
+                    else -0.7 * frgn_bias + 0.02 * rng.normal()
+                    if cat == "Ind"
+                    else 0.03 * rng.normal()
+                )
                 cats[cat] = (round(tot * (1 - bias) / 2), round(tot * (1 + bias) / 2))
             prop_tot = scale * 0.25
             pb = 0.01 * rng.normal()
@@ -510,9 +882,17 @@ class SyntheticMarket:
             out |= {g + "Sell": s, g + "Buy": b, g + "Tot": s + b, g + "Bal": b - s}
         return out
 
-    def investor_types(self, *, section: str | None = None, start: date | None = None, end: date | None = None) -> pl.DataFrame:
-        rows = [r for r in self.investor_rows if r["PubDate"] <= self.as_of and (section is None or r["Section"] == section)
-                and (start is None or r["PubDate"] >= start) and (end is None or r["PubDate"] <= end)]
+    def investor_types(
+        self, *, section: str | None = None, start: date | None = None, end: date | None = None
+    ) -> pl.DataFrame:
+        rows = [
+            r
+            for r in self.investor_rows
+            if r["PubDate"] <= self.as_of
+            and (section is None or r["Section"] == section)
+            and (start is None or r["PubDate"] >= start)
+            and (end is None or r["PubDate"] <= end)
+        ]
         from ..schema import EQUITIES_INVESTOR_TYPES
 
         cols = EQUITIES_INVESTOR_TYPES.columns
@@ -539,14 +919,21 @@ class SyntheticMarket:
             while fy_start <= cfg.end:
                 fy_end = _add_months(fy_start, 12) - timedelta(days=1)
                 growth = rng.normal(0.04, 0.08)
-                year_sales, year_margin = sales * (1 + growth), float(np.clip(margin + rng.normal(0, 0.02), -0.05, 0.35))
+                year_sales, year_margin = (
+                    sales * (1 + growth),
+                    float(np.clip(margin + rng.normal(0, 0.02), -0.05, 0.35)),
+                )
                 ta = year_sales * rng.uniform(0.8, 2.0)
                 eq = ta * rng.uniform(0.3, 0.6)
                 for q in (1, 2, 3, 4):
                     per_end = _add_months(fy_start, 3 * q) - timedelta(days=1)
                     disc = per_end + timedelta(days=int(rng.integers(35, 50) if q == 4 else rng.integers(25, 45)))
                     # TDnet does not publish at weekends; the odd release lands on a weekday holiday
-                    if disc in self.holdiv and self.holdiv[disc] not in ("1", "2") and (disc.weekday() >= 5 or rng.random() > 0.03):
+                    if (
+                        disc in self.holdiv
+                        and self.holdiv[disc] not in ("1", "2")
+                        and (disc.weekday() >= 5 or rng.random() > 0.03)
+                    ):
                         disc = self.next_session(disc) or disc
                     if not (listed_from <= disc <= min(listed_to, cfg.end)):
                         continue
@@ -555,15 +942,30 @@ class SyntheticMarket:
                     op = s_cum * year_margin * (1 + rng.normal(0, 0.05))
                     np_ = op * 0.68
                     row = {
-                        "DiscDate": disc.isoformat(), "DiscTime": str(rng.choice(times, p=tprob)), "Code": self.codes[i],
+                        "DiscDate": disc.isoformat(),
+                        "DiscTime": str(rng.choice(times, p=tprob)),
+                        "Code": self.codes[i],
                         "DocType": f"{'FY' if q == 4 else f'{q}Q'}FinancialStatements_Consolidated_{'IFRS' if ifrs[i] else 'JP'}",
-                        "CurPerType": "FY" if q == 4 else f"{q}Q", "CurPerSt": fy_start.isoformat(),
-                        "CurPerEn": per_end.isoformat(), "CurFYSt": fy_start.isoformat(), "CurFYEn": fy_end.isoformat(),
-                        "Sales": _money(s_cum), "OP": _money(op), "OdP": "" if ifrs[i] else _money(op * 1.04),
-                        "NP": _money(np_), "EPS": f"{np_ / self.shares[i]:.2f}", "TA": _money(ta), "Eq": _money(eq),
-                        "EqAR": f"{eq / ta:.3f}", "BPS": f"{eq / self.shares[i]:.2f}",
-                        "ShOutFY": str(int(self.shares[i])), "MatChgSub": "false", "ChgByASRev": "false",
-                        "ChgNoASRev": "false", "ChgAcEst": "false", "RetroRst": "false",
+                        "CurPerType": "FY" if q == 4 else f"{q}Q",
+                        "CurPerSt": fy_start.isoformat(),
+                        "CurPerEn": per_end.isoformat(),
+                        "CurFYSt": fy_start.isoformat(),
+                        "CurFYEn": fy_end.isoformat(),
+                        "Sales": _money(s_cum),
+                        "OP": _money(op),
+                        "OdP": "" if ifrs[i] else _money(op * 1.04),
+                        "NP": _money(np_),
+                        "EPS": f"{np_ / self.shares[i]:.2f}",
+                        "TA": _money(ta),
+                        "Eq": _money(eq),
+                        "EqAR": f"{eq / ta:.3f}",
+                        "BPS": f"{eq / self.shares[i]:.2f}",
+                        "ShOutFY": str(int(self.shares[i])),
+                        "MatChgSub": "false",
+                        "ChgByASRev": "false",
+                        "ChgNoASRev": "false",
+                        "ChgAcEst": "false",
+                        "RetroRst": "false",
                         "SigChgInC": "false" if disc >= date(2024, 7, 22) else "",
                     }
                     if q < 4:
@@ -571,22 +973,34 @@ class SyntheticMarket:
                         row |= _forecast_fields("F", forecast, self.shares[i])
                     else:
                         nxt = {"S": year_sales * (1.04 + rng.normal(0, 0.03)), "M": year_margin}
-                        row |= {"NxtFYSt": (fy_end + timedelta(days=1)).isoformat(),
-                                "NxtFYEn": (_add_months(fy_end + timedelta(days=1), 12) - timedelta(days=1)).isoformat(),
-                                **_forecast_fields("NxF", nxt, self.shares[i], next_year=True)}
+                        row |= {
+                            "NxtFYSt": (fy_end + timedelta(days=1)).isoformat(),
+                            "NxtFYEn": (_add_months(fy_end + timedelta(days=1), 12) - timedelta(days=1)).isoformat(),
+                            **_forecast_fields("NxF", nxt, self.shares[i], next_year=True),
+                        }
                     releases.append(row)
                     if q < 4 and rng.random() < 0.15:  # an earnings-forecast revision between releases
                         rev_day = disc + timedelta(days=int(rng.integers(20, 60)))
                         rev_day = self.next_session(rev_day) or rev_day
                         if rev_day <= min(listed_to, cfg.end):
-                            forecast = {"S": forecast["S"] * (1 + rng.normal(0, 0.06)), "M": forecast["M"] * (1 + rng.normal(0, 0.1))}
-                            releases.append({
-                                "DiscDate": rev_day.isoformat(), "DiscTime": str(rng.choice(times, p=tprob)),
-                                "Code": self.codes[i], "DocType": "EarnForecastRevision", "CurPerType": "FY",
-                                "CurPerSt": fy_start.isoformat(), "CurPerEn": fy_end.isoformat(),
-                                "CurFYSt": fy_start.isoformat(), "CurFYEn": fy_end.isoformat(),
-                                **_forecast_fields("F", forecast, self.shares[i]),
-                            })
+                            forecast = {
+                                "S": forecast["S"] * (1 + rng.normal(0, 0.06)),
+                                "M": forecast["M"] * (1 + rng.normal(0, 0.1)),
+                            }
+                            releases.append(
+                                {
+                                    "DiscDate": rev_day.isoformat(),
+                                    "DiscTime": str(rng.choice(times, p=tprob)),
+                                    "Code": self.codes[i],
+                                    "DocType": "EarnForecastRevision",
+                                    "CurPerType": "FY",
+                                    "CurPerSt": fy_start.isoformat(),
+                                    "CurPerEn": fy_end.isoformat(),
+                                    "CurFYSt": fy_start.isoformat(),
+                                    "CurFYEn": fy_end.isoformat(),
+                                    **_forecast_fields("F", forecast, self.shares[i]),
+                                }
+                            )
                 sales, margin, forecast = year_sales, year_margin, {}
                 fy_start = fy_end + timedelta(days=1)
         releases.sort(key=lambda r: (r["DiscDate"], r["DiscTime"] or "99", r["Code"]))
@@ -605,7 +1019,11 @@ class SyntheticMarket:
 
     def fins(self, *, code: str | None = None, day: date | None = None) -> pl.DataFrame:
         if day is not None:  # the hot path of a by-date load: no scan of the whole history
-            df = self._fins_by_day.get(day.isoformat(), self.fins_frame.clear()) if day <= self.as_of else self.fins_frame.clear()
+            df = (
+                self._fins_by_day.get(day.isoformat(), self.fins_frame.clear())
+                if day <= self.as_of
+                else self.fins_frame.clear()
+            )
         else:
             df = self.fins_frame.filter(pl.col("DiscDate") <= self.as_of.isoformat())
         if code is not None:

@@ -20,7 +20,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 import orjson
 import polars as pl
@@ -34,11 +34,21 @@ NOT_IN_PLAN = "This API is not available on your subscription plan."
 MISSING_TOKEN = "Missing Authentication Token"  # what the gateway says for an unknown path or method
 REQUIRES_DATE_OR_CODE = "This API requires at least 1 parameter as follows; date, code"
 MIN_PLAN = {
-    "/equities/master": "free", "/equities/bars/daily": "free", "/fins/summary": "free", "/markets/calendar": "free",
-    "/equities/investor-types": "light", "/indices/bars/daily/topix": "light",
+    "/equities/master": "free",
+    "/equities/bars/daily": "free",
+    "/fins/summary": "free",
+    "/markets/calendar": "free",
+    "/equities/investor-types": "light",
+    "/indices/bars/daily/topix": "light",
 }
-BULK_ENDPOINTS = ("/equities/master", "/equities/bars/daily", "/fins/summary", "/equities/investor-types",
-                  "/indices/bars/daily/topix", "/markets/calendar")
+BULK_ENDPOINTS = (
+    "/equities/master",
+    "/equities/bars/daily",
+    "/fins/summary",
+    "/equities/investor-types",
+    "/indices/bars/daily/topix",
+    "/markets/calendar",
+)
 FAULT_KINDS = ("429", "500", "502", "503", "slow", "drop", "truncate", "bad_json", "missing_field", "wrong_type")
 
 
@@ -58,7 +68,7 @@ class Fault:
             raise ValueError(f"unknown fault {self.kind!r}; one of {', '.join(FAULT_KINDS)}")
 
     @classmethod
-    def parse(cls, spec: str) -> "Fault":
+    def parse(cls, spec: str) -> Fault:
         """CLI form: KIND[:PATH[:TIMES[:SECONDS]]], e.g. '429:/equities/bars/daily:3', '500::*', '429::2:30'
         (SECONDS: the Retry-After header a 429 sends, or how long 'slow' waits)."""
         parts = spec.split(":")
@@ -95,7 +105,9 @@ class FakeApiState:
         self.config = config
         self.requests: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
-        self.log: deque[tuple[float, str, dict[str, str], int]] = deque(maxlen=200_000)  # (arrival time, path, params, status)
+        self.log: deque[tuple[float, str, dict[str, str], int]] = deque(
+            maxlen=200_000
+        )  # (arrival time, path, params, status)
         self._minute: dict[str, tuple[int, int]] = {}
         self._secret = hashlib.sha256(str(market.config).encode()).digest()
         self._lock = threading.Lock()
@@ -108,8 +120,10 @@ class FakeApiState:
     def take_fault(self, path: str, params: dict[str, str]) -> Fault | None:
         with self._lock:
             for f in self.config.faults:
-                if f.times == 0 or not path.startswith(f.path) or not all(
-                    params.get(k) == v or (v == "*" and k in params) for k, v in f.params.items()
+                if (
+                    f.times == 0
+                    or not path.startswith(f.path)
+                    or not all(params.get(k) == v or (v == "*" and k in params) for k, v in f.params.items())
                 ):
                     continue
                 if f.times is not None:
@@ -170,7 +184,9 @@ def _read_token(token: str, params: dict[str, str]) -> int:
             raise ValueError
         return int(offset)
     except (ValueError, UnicodeDecodeError):
-        raise ApiFailure(400, "Invalid pagination_key. Repeat the original query unchanged with the returned key.") from None
+        raise ApiFailure(
+            400, "Invalid pagination_key. Repeat the original query unchanged with the returned key."
+        ) from None
 
 
 # ---------------------------------------------------------------------------------- data handlers
@@ -213,8 +229,12 @@ def _calendar_rows(m: SyntheticMarket, p: dict[str, str], plan: str) -> pl.DataF
 
 
 DATA_HANDLERS = {
-    "/equities/master": _master, "/equities/bars/daily": _bars, "/equities/investor-types": _investor_types,
-    "/indices/bars/daily/topix": _topix, "/fins/summary": _fins, "/markets/calendar": _calendar_rows,
+    "/equities/master": _master,
+    "/equities/bars/daily": _bars,
+    "/equities/investor-types": _investor_types,
+    "/indices/bars/daily/topix": _topix,
+    "/fins/summary": _fins,
+    "/markets/calendar": _calendar_rows,
 }
 DATE_FIELDS = {"/equities/investor-types": "PubDate", "/fins/summary": "DiscDate"}
 
@@ -278,12 +298,19 @@ def create_app(state: FakeApiState) -> web.Application:
         except ValueError:
             expires = 0
         plan = request.query.get("plan", "")
-        if expires < time.time() or not hmac.compare_digest(state.sign(key + plan, expires), request.query.get("sig", "")):
-            return web.Response(status=403, text="<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
-                                content_type="application/xml")
+        if expires < time.time() or not hmac.compare_digest(
+            state.sign(key + plan, expires), request.query.get("sig", "")
+        ):
+            return web.Response(
+                status=403,
+                text="<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+                content_type="application/xml",
+            )
         body = await asyncio.to_thread(_bulk_body, state.market, key, plan)
         if body is None:
-            return web.Response(status=404, text="<Error><Code>NoSuchKey</Code></Error>", content_type="application/xml")
+            return web.Response(
+                status=404, text="<Error><Code>NoSuchKey</Code></Error>", content_type="application/xml"
+            )
         return web.Response(body=body, content_type="application/gzip")
 
     app.router.add_get("/v2/{tail:.+}", handle)
@@ -368,9 +395,13 @@ def _bulk_list(state: FakeApiState, params: dict[str, str], plan: str) -> dict[s
             first = date(y, mo, 1)
             if first > m.as_of or date(y, mo, _calendar.monthrange(y, mo)[1]) < m.sessions[0]:
                 continue
-            per_month = {"/equities/bars/daily": m.config.n_codes * 21, "/fins/summary": m.config.n_codes // 3}.get(e, 200)
+            per_month = {"/equities/bars/daily": m.config.n_codes * 21, "/fins/summary": m.config.n_codes // 3}.get(
+                e, 200
+            )
             stamp = min(m.as_of, date(y, mo, _calendar.monthrange(y, mo)[1]) + timedelta(days=1))
-            rows.append({"Key": _bulk_key(e, y, mo), "LastModified": f"{stamp.isoformat()}T08:00:00Z", "Size": per_month * 60})
+            rows.append(
+                {"Key": _bulk_key(e, y, mo), "LastModified": f"{stamp.isoformat()}T08:00:00Z", "Size": per_month * 60}
+            )
     return {"data": rows}
 
 
@@ -435,8 +466,13 @@ class FakeJQuants:
     ...     api.base_url  # 'http://127.0.0.1:<port>/v2'
     """
 
-    def __init__(self, market: SyntheticMarket | MarketConfig | None = None, config: ServerConfig | None = None,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        market: SyntheticMarket | MarketConfig | None = None,
+        config: ServerConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         if not isinstance(market, SyntheticMarket):
             market = SyntheticMarket(market)
         self.state = FakeApiState(market, config or ServerConfig())
@@ -458,7 +494,7 @@ class FakeJQuants:
     def api_key(self) -> str:
         return next(iter(self.state.config.api_keys))
 
-    def start(self) -> "FakeJQuants":
+    def start(self) -> FakeJQuants:
         self._thread = threading.Thread(target=self._serve, name="fake-jquants", daemon=True)
         self._thread.start()
         if not self._ready.wait(30):
@@ -485,7 +521,7 @@ class FakeJQuants:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
 
-    def __enter__(self) -> "FakeJQuants":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -498,4 +534,4 @@ def serve_forever(market: SyntheticMarket, config: ServerConfig, host: str, port
     web.run_app(create_app(state), host=host, port=port, access_log=None, print=None, handler_cancellation=True)
 
 
-__all__ = ["Fault", "FakeJQuants", "ServerConfig", "MarketConfig", "create_app", "serve_forever"]
+__all__ = ["FakeJQuants", "Fault", "MarketConfig", "ServerConfig", "create_app", "serve_forever"]

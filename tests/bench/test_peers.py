@@ -13,9 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench" / "peers"))
 
-import compare  # noqa: E402
-import pandas_ta_peer  # noqa: E402
-import polars_peer  # noqa: E402
+import compare
+import pandas_ta_peer
+import polars_peer
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,10 @@ def peer_db(built, tmp_path_factory) -> Path:
     return db
 
 
-@pytest.mark.parametrize("peer, warm_up", [("bench.peer_polars", None),
-                                           ("bench.peer_pandas_ta", {"rsi_14": 400, "rsi_2": 400, "rsi_delta": 400})])
+@pytest.mark.parametrize(
+    "peer, warm_up",
+    [("bench.peer_polars", None), ("bench.peer_pandas_ta", {"rsi_14": 400, "rsi_2": 400, "rsi_delta": 400})],
+)
 def test_peer_agrees_with_ml_dataset(peer_db, peer, warm_up):
     con = duckdb.connect(str(peer_db), read_only=True)
     result = compare.compare(con, peer, warm_up)
@@ -41,8 +43,10 @@ def test_peer_agrees_with_ml_dataset(peer_db, peer, warm_up):
 
 def test_comparison_catches_a_wrong_formula(peer_db):
     con = duckdb.connect(str(peer_db))
-    con.execute("create or replace table bench.peer_wrong as select * replace (bb_pct_b * 1.001 as bb_pct_b) "
-                "from bench.peer_polars")
+    con.execute(
+        "create or replace table bench.peer_wrong as select * replace (bb_pct_b * 1.001 as bb_pct_b) "
+        "from bench.peer_polars"
+    )
     con.execute("create or replace table bench.peer_short as select * from bench.peer_polars where row_idx > 1")
     wrong = compare.compare(con, "bench.peer_wrong")
     short = compare.compare(con, "bench.peer_short")

@@ -33,14 +33,20 @@ class DbtResult:
     """What the tests read of a dbt command, as from a `dbt` subprocess."""
 
     returncode: int  # 0 success, 1 a node failed, 2 dbt itself failed
-    stdout: str      # the console log lines (info and above)
+    stdout: str  # the console log lines (info and above)
 
 
 def dbt(args: list[str], db: Path, folder: Path) -> DbtResult:
     """`dbt <args> --profiles-dir .` from the repo root on warehouse `db`; dbt's target/ and logs/ in `folder`."""
     # the console log goes to the result (callbacks), not to the worker's stdout
-    env = {"GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(folder / "target"), "DBT_LOG_PATH": str(folder / "logs"),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false", "DBT_LOG_LEVEL": "none"}
+    env = {
+        "GOGOOKU3_DUCKDB": str(db),
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_LOG_PATH": str(folder / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
+        "DBT_LOG_LEVEL": "none",
+    }
     return _worker().run([*args, "--profiles-dir", "."], env)
 
 
@@ -66,7 +72,9 @@ class _Worker:
         try:
             return self.connection.recv()
         except (EOFError, ConnectionError):
-            raise RuntimeError(f"the dbt worker died (exit code {self.process.exitcode}) running dbt {' '.join(args)}") from None
+            raise RuntimeError(
+                f"the dbt worker died (exit code {self.process.exitcode}) running dbt {' '.join(args)}"
+            ) from None
 
     def close(self) -> None:
         if self.process.is_alive():
@@ -101,7 +109,7 @@ def _serve(connection: Connection) -> None:
         os.environ.update(env)
         lines: list[str] = []
 
-        def keep(event) -> None:
+        def keep(event, lines: list[str] = lines) -> None:
             if event.info.level in ("info", "warn", "error") and event.info.msg:
                 lines.append(event.info.msg)
 
@@ -113,13 +121,15 @@ def _serve(connection: Connection) -> None:
                 if parsed.success:
                     manifests[key] = parsed.result
             # `dbt parse` itself always parses (and saves the parse in its target)
-            result = dbtRunner(manifest=manifests.get(key) if args[0] != "parse" else None, callbacks=[keep]).invoke(args)
+            result = dbtRunner(manifest=manifests.get(key) if args[0] != "parse" else None, callbacks=[keep]).invoke(
+                args
+            )
             if args[0] == "parse" and result.success:
                 manifests[key] = result.result
             if result.exception is not None:
                 lines.append(f"{type(result.exception).__name__}: {result.exception}")
             code = 0 if result.success else (2 if result.exception is not None else 1)
-        except Exception as error:  # dbt itself broke: report it as the dbt executable would, exit code 2
+        except Exception as error:  # noqa: BLE001 — dbt itself broke: report it as the dbt executable would, exit code 2
             lines.append(f"{type(error).__name__}: {error}")
             code = 2
         finally:

@@ -30,8 +30,15 @@ def test_analyst_keeps_reading_while_a_build_publishes(small_market, tmp_path):
         # the analyst's session stays open through a new load and a full build of the working file
         assert ingest(api, working, key="k", start=date(2024, 4, 1), end=date(2024, 4, 30)).ok
         env = {**os.environ, "GOGOOKU3_DUCKDB": str(working), "DBT_TARGET_PATH": str(tmp_path / "target2")}
-        build = subprocess.run([sys.executable, "-m", "ingest.cli", "build", "--", "--exclude", "macro_checks"],
-                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        build = subprocess.run(
+            [sys.executable, "-m", "ingest.cli", "build", "--", "--exclude", "macro_checks"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
         assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
         assert "published" in build.stderr
         # still the old snapshot on the open connection …
@@ -60,7 +67,9 @@ def test_publish_leaves_dbt_temporary_tables_out(tmp_path, monkeypatch):
     con.close()
     snapshot, _ = publish_snapshot(working)
     con = duckdb.connect(str(snapshot), read_only=True)
-    assert con.sql("select schema_name, table_name from duckdb_tables() order by all").fetchall() == [("main", "ml_dataset")]
+    assert con.sql("select schema_name, table_name from duckdb_tables() order by all").fetchall() == [
+        ("main", "ml_dataset")
+    ]
     con.close()
 
 

@@ -18,12 +18,13 @@ import pytest
 from ingest.fakeapi.market import MarketConfig, SyntheticMarket
 from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
-from tests.dbt.runner import copy_warehouse, dbt as run_dbt
+from tests.dbt.runner import copy_warehouse
+from tests.dbt.runner import dbt as run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from daily_replay import advance, bar_days, rewind  # noqa: E402
+from daily_replay import advance, bar_days, rewind
 
 # 16 months: most codes have more than the 252 rows under which a code is tested whole
 MARKET = MarketConfig(seed=31, n_codes=10, start=date(2023, 1, 4), end=date(2024, 4, 30), split_rate=0.8)
@@ -53,7 +54,7 @@ def failures(results: dict[str, dict], test: str) -> int:
 
 
 def notes(db: Path) -> dict[str, str]:
-    (comment,), = query(db, "select comment from duckdb_tables() where table_name = 'int_price_observations'")
+    ((comment,),) = query(db, "select comment from duckdb_tables() where table_name = 'int_price_observations'")
     return dict(part.split("=", 1) for part in comment.split("; "))
 
 
@@ -73,22 +74,25 @@ def scoped(tmp_path_factory):
                select "Date", "Code", "AdjFactor", row_number() over (partition by "Code" order by "Date") as n
                from raw.equities_bars_daily where "C" is not null)
            where "AdjFactor" <> 1 and n > 260 and "Date" <= ?
-           order by "Date" desc limit 1""", [days[-3]]).fetchall()[0]
+           order by "Date" desc limit 1""",
+        [days[-3]],
+    ).fetchall()[0]
     con.close()
     db = copy_warehouse(loaded, tmp)
     rewind(db, days[days.index(split_day) - 1])
     target = tmp / "target"
     first = dbt(db, target, "build", "--select", "+ml_dataset")
     assert first[RSI_TEST]["status"] == "pass"
-    return db, loaded, split_day, split_code, days[days.index(split_day):], target
+    return db, loaded, split_day, split_code, days[days.index(split_day) :], target
 
 
 def test_a_daily_build_tests_the_rows_it_wrote(scoped):
     db, loaded, split_day, split_code, (_, next_day, *_), target = scoped
     previous_day = query(db, "select max(date) from ml_dataset")[0][0]
     old_day = query(db, "select min(date) from ml_dataset where code <> ?", [split_code])[0][0]
-    other = query(db, "select code from ml_dataset where date = ? and code <> ? order by code limit 1",
-                  [previous_day, split_code])[0][0]
+    other = query(
+        db, "select code from ml_dataset where date = ? and code <> ? order by code limit 1", [previous_day, split_code]
+    )[0][0]
     con = duckdb.connect(str(db))
     # an RSI out of range in an old row, and one on the last built day (a daily run may rewrite its targets)
     con.execute("update ml_dataset set rsi_14 = 150 where code = ? and date in (?, ?)", [other, old_day, previous_day])
@@ -109,8 +113,11 @@ def test_a_daily_build_tests_the_rows_it_wrote(scoped):
     # run; the daily build above would skip it, downstream of failing tests)
     dbt(db, target, "compile", "--select", "int_price_observations int_enrichment__cross_section")
     compiled = target / "compiled" / "gogooku3" / "models" / "intermediate" / "enrichment" / "_enrichment__models.yml"
-    view_test, = [p.read_text() for p in compiled.glob("unique_combination_of_columns_*.sql")
-                  if "int_enrichment__cross_section" in p.read_text()]
+    (view_test,) = [
+        p.read_text()
+        for p in compiled.glob("unique_combination_of_columns_*.sql")
+        if "int_enrichment__cross_section" in p.read_text()
+    ]
     assert 'int_enrichment__cross_section" where date >= date ' in view_test, view_test
     assert other not in scope["tests_codes"].split(",")
     # the new bar and the recent row fail; the old row and the old bar lie outside the scope
@@ -136,9 +143,12 @@ def test_a_daily_build_tests_the_rows_it_wrote(scoped):
     # an old row given the row number of a recent one: a key without the date is checked against
     # every row, not only the scope's
     con = duckdb.connect(str(db))
-    con.execute("""update intermediate.int_features__extended set row_idx = (
+    con.execute(
+        """update intermediate.int_features__extended set row_idx = (
                        select max(row_idx) from intermediate.int_features__extended where code = ?)
-                   where code = ? and date = ?""", [other, other, old_day])
+                   where code = ? and date = ?""",
+        [other, other, old_day],
+    )
     con.close()
     duplicated = dbt(db, target, "build", "--select", "+ml_dataset")
     assert failures(duplicated, "unique_combination_of_columns_int_features__extended_code__row_idx") == 1
@@ -151,7 +161,7 @@ def test_a_daily_build_tests_the_rows_it_wrote(scoped):
 def test_a_full_refresh_tests_every_row(scoped):
     db, _, _, _, _, target = scoped
     con = duckdb.connect(str(db))
-    bad = con.execute("select count(*) from raw.equities_bars_daily where \"H\" < \"L\"").fetchall()[0][0]
+    bad = con.execute('select count(*) from raw.equities_bars_daily where "H" < "L"').fetchall()[0][0]
     con.close()
     full = dbt(db, target, "build", "--select", "+ml_dataset", "--full-refresh")
     assert "tested_by" not in notes(db)

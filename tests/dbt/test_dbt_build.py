@@ -4,11 +4,13 @@ the docs site, and the Parquet export built on it."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
 import pyarrow.dataset as pads
 import pytest
+import yaml
 
 from ingest.export import export_ml_dataset
 from tests.conftest import query
@@ -21,8 +23,10 @@ def test_dbt_build_on_an_ingested_warehouse(built):
     assert "ERROR=0" in out.stdout
     bars = query(db, "select count(*) from staging.stg_jquants__daily_bars")[0][0]
     assert bars == query(db, "select count(*) from raw.equities_bars_daily")[0][0] > 0
-    assert query(db, "select count(*) from ml_dataset")[0][0] == query(
-        db, "select count(*) from raw.equities_bars_daily where AdjC is not null")[0][0]
+    assert (
+        query(db, "select count(*) from ml_dataset")[0][0]
+        == query(db, "select count(*) from raw.equities_bars_daily where AdjC is not null")[0][0]
+    )
 
 
 def test_every_model_and_column_is_documented(built):
@@ -71,8 +75,15 @@ def test_export_is_deterministic_complete_and_atomic(built, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     rows = query(db, "select count(*), min(date)::varchar, max(date)::varchar, count(distinct code) from ml_dataset")[0]
     assert (manifest["rows"], manifest["date_min"], manifest["date_max"], manifest["n_codes"]) == rows
-    assert {t["name"] for t in manifest["targets"]} == {"target_1d", "target_5d", "target_10d", "target_20d",
-                                                        "target_1d_binary", "target_5d_binary", "target_10d_binary"}
+    assert {t["name"] for t in manifest["targets"]} == {
+        "target_1d",
+        "target_5d",
+        "target_10d",
+        "target_20d",
+        "target_1d_binary",
+        "target_5d_binary",
+        "target_10d_binary",
+    }
     assert len(manifest["features"]) == 62 + 8 + 4
     assert manifest["dbt_invocation_id"] and len(manifest["git_commit"] or "x" * 40) == 40
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "year=2024"]
@@ -154,8 +165,19 @@ def test_full_refresh_plans_keep_their_window_passes(built, tmp_path):
     memory none (a recursive CTE). A window written outside a family's `<family>_windows()` adds a
     pass that holds every column accumulated so far, several times slower on the full market."""
     db, _, _ = built
-    out = dbt(["compile", "--select", "ml_dataset", "int_features__long_memory", "int_features__volatility",
-               "int_features__return_bounds", "--full-refresh"], db, tmp_path)
+    out = dbt(
+        [
+            "compile",
+            "--select",
+            "ml_dataset",
+            "int_features__long_memory",
+            "int_features__volatility",
+            "int_features__return_bounds",
+            "--full-refresh",
+        ],
+        db,
+        tmp_path,
+    )
     assert out.returncode == 0, out.stdout[-2000:]
     compiled = tmp_path / "target" / "compiled" / "gogooku3" / "models"
     features = compiled / "intermediate" / "features"
@@ -163,3 +185,30 @@ def test_full_refresh_plans_keep_their_window_passes(built, tmp_path):
     assert window_operators(db, (features / "int_features__return_bounds.sql").read_text()) == 1
     assert window_operators(db, (features / "int_features__volatility.sql").read_text()) == 2
     assert window_operators(db, (features / "int_features__long_memory.sql").read_text()) == 0
+
+
+def example_queries() -> dict[str, str]:
+    """The example query (```sql … ```) in each model description of the marts and analytics YAML."""
+    examples = {}
+    for path in ("models/marts/_marts__models.yml", "models/analytics/_analytics__models.yml"):
+        for model in yaml.safe_load((ROOT / path).read_text())["models"]:
+            found = re.search(r"```sql\n(.*?)```", model.get("description", ""), re.DOTALL)
+            if found:
+                examples[model["name"]] = found.group(1)
+    return examples
+
+
+def test_every_mart_and_analytics_view_shows_an_example_that_runs(built):
+    """The example queries of the model docs (what the docs site and dbt-score show) run on a built
+    warehouse and return rows."""
+    db, _, _ = built
+    examples = example_queries()
+    assert {"ml_dataset", "ml_dataset_enriched", "ml_walk_forward_splits", "daily_features", "companies"} <= set(
+        examples
+    )
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for name, sql in examples.items():
+            assert con.sql(sql).fetchall(), f"{name}'s example returns no rows"
+    finally:
+        con.close()

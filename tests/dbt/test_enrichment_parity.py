@@ -35,11 +35,14 @@ def frame(db, sql: str) -> pd.DataFrame:
 def enriched(built) -> pd.DataFrame:
     db, _, out = built
     assert out.returncode == 0, out.stdout[-3000:]
-    data = frame(db, """
+    data = frame(
+        db,
+        """
         select e.*, s.sector33_code
         from ml_dataset_enriched as e
         left join intermediate.int_enrichment__sector as s using (code, date)
-        order by code, date""")
+        order by code, date""",
+    )
     assert len(data) == query(db, "select count(*) from ml_dataset")[0][0] > 0
     return data
 
@@ -56,8 +59,9 @@ def test_beta_alpha_and_relative_strength_match_pandas(enriched):
         assert_close(g["beta_60d"], beta, RTOL, f"{code} beta_60d", atol=ATOL)
         assert_close(g["alpha_1d"], y - beta * x, RTOL, f"{code} alpha_1d", atol=ATOL)
         assert_close(g["alpha_5d"], g["returns_5d"] - beta * g["mkt_ret_5d"], RTOL, f"{code} alpha_5d", atol=ATOL)
-        assert_close(g["rel_strength_20d"], g["returns_20d"] - g["mkt_ret_20d"], RTOL, f"{code} rel_strength_20d",
-                     atol=ATOL)
+        assert_close(
+            g["rel_strength_20d"], g["returns_20d"] - g["mkt_ret_20d"], RTOL, f"{code} rel_strength_20d", atol=ATOL
+        )
         assert (g["is_beta_valid"] == beta.notna().astype(int)).all(), code
         checked += int(beta.notna().sum())
     assert checked > 1000  # half a year: each code has ~60 betas
@@ -86,9 +90,14 @@ def test_sector_block_matches_pandas(enriched):
     data = enriched[enriched["sector33_code"].notna()]
     assert data["sector33_code"].nunique() >= 3
     by_day = data.groupby(["sector33_code", "date"])
-    days = by_day.agg(median=("returns_1d", "median"), members=("code", "size"),
-                      mean5=("returns_5d", "mean"), std5=("returns_5d", "std"),
-                      meanv=("volatility_20d", "mean"), stdv=("volatility_20d", "std")).reset_index()
+    days = by_day.agg(
+        median=("returns_1d", "median"),
+        members=("code", "size"),
+        mean5=("returns_5d", "mean"),
+        std5=("returns_5d", "std"),
+        meanv=("volatility_20d", "mean"),
+        stdv=("volatility_20d", "std"),
+    ).reset_index()
     days = days.sort_values(["sector33_code", "date"]).reset_index(drop=True)
     series = days.groupby("sector33_code")["median"]
     full5 = series.transform(lambda s: full_windows(s.notna(), 5))
@@ -100,10 +109,19 @@ def test_sector_block_matches_pandas(enriched):
     assert_close(rows["sec_ret_5d_eq"], rows["ret5"], RTOL, "sec_ret_5d_eq", atol=ATOL)
     assert_close(rows["sec_vol_20d"], rows["vol20"], RTOL, "sec_vol_20d", atol=ATOL)
     assert_close(rows["rel_to_sec_5d"], rows["returns_5d"] - rows["ret5"], RTOL, "rel_to_sec_5d", atol=ATOL)
-    assert_close(rows["z_in_sec_returns_5d"], (rows["returns_5d"] - rows["mean5"]) / rows["std5"].replace(0, np.nan),
-                 RTOL, "z_in_sec_returns_5d", atol=ATOL)
-    assert_close(rows["z_in_sec_volatility_20d"],
-                 (rows["volatility_20d"] - rows["meanv"]) / rows["stdv"].replace(0, np.nan),
-                 RTOL, "z_in_sec_volatility_20d", atol=ATOL)
+    assert_close(
+        rows["z_in_sec_returns_5d"],
+        (rows["returns_5d"] - rows["mean5"]) / rows["std5"].replace(0, np.nan),
+        RTOL,
+        "z_in_sec_returns_5d",
+        atol=ATOL,
+    )
+    assert_close(
+        rows["z_in_sec_volatility_20d"],
+        (rows["volatility_20d"] - rows["meanv"]) / rows["stdv"].replace(0, np.nan),
+        RTOL,
+        "z_in_sec_volatility_20d",
+        atol=ATOL,
+    )
     assert (rows["sec_member_cnt"] == rows["members"]).all()
     assert (rows["is_sec_valid"] == (rows["members"] >= 3).astype(int)).all()

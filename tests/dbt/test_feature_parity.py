@@ -33,13 +33,23 @@ def long_history(tmp_path_factory) -> tuple[pd.DataFrame, SyntheticMarket]:
     with FakeJQuants(market, ServerConfig(api_keys={"k": "premium"})) as api:
         codes = tuple(str(c) for c in market.codes)
         for start, end in ((LONG.start, MIDDLE), (MIDDLE, LONG.end)):
-            report = ingest(api, db, key="k", codes=codes, datasets=("calendar", "bars"), start=start, end=end, today=end)
+            report = ingest(
+                api, db, key="k", codes=codes, datasets=("calendar", "bars"), start=start, end=end, today=end
+            )
             assert report.ok, report.failures
     out = dbt(["build", "--exclude", "macro_checks"], db, tmp)
     assert out.returncode == 0, out.stdout[-3000:]
-    frame = pd.DataFrame(query(db, "select * from ml_dataset order by code, date"),
-                         columns=[c for (c,) in query(db, "select column_name from information_schema.columns "
-                                                          "where table_name = 'ml_dataset' order by ordinal_position")])
+    frame = pd.DataFrame(
+        query(db, "select * from ml_dataset order by code, date"),
+        columns=[
+            c
+            for (c,) in query(
+                db,
+                "select column_name from information_schema.columns "
+                "where table_name = 'ml_dataset' order by ordinal_position",
+            )
+        ],
+    )
     return frame, market
 
 
@@ -48,7 +58,9 @@ def per_code(frame: pd.DataFrame):
         yield code, g.reset_index(drop=True)
 
 
-def assert_close(ours: pd.Series, ref: pd.Series | np.ndarray, rtol: float, label: str, start: int = 0, atol: float = 0.0) -> None:
+def assert_close(
+    ours: pd.Series, ref: pd.Series | np.ndarray, rtol: float, label: str, start: int = 0, atol: float = 0.0
+) -> None:
     ours = pd.Series(ours, dtype="float64").iloc[start:].to_numpy()
     ref = pd.Series(np.asarray(ref, dtype="float64")).iloc[start:].to_numpy()
     assert np.array_equal(np.isnan(ours), np.isnan(ref)), f"{label}: NULL pattern differs"
@@ -72,7 +84,9 @@ def test_emas_and_returns_match_pandas_to_1e_9(long_history):
         c = g["close"]
         for span in (5, 10, 20, 60, 200):
             assert_close(g[f"ema_{span}"], c.ewm(span=span, adjust=False).mean(), 1e-9, f"{code} ema_{span}")
-            assert_close(g[f"ema_{span}"], ta.ema(c, span, talib=False, presma=False), 1e-9, f"{code} pandas-ta ema_{span}")
+            assert_close(
+                g[f"ema_{span}"], ta.ema(c, span, talib=False, presma=False), 1e-9, f"{code} pandas-ta ema_{span}"
+            )
         for h in (1, 5, 10, 20):
             assert_close(g[f"returns_{h}d"], c / c.shift(h) - 1, 1e-9, f"{code} returns_{h}d")
             assert_close(g[f"target_{h}d"], c.shift(-h) / c - 1, 1e-9, f"{code} target_{h}d")
@@ -95,8 +109,12 @@ def test_macd_bollinger_volatility_match_pandas(long_history):
         assert_close(g["volatility_60d"], r.rolling(60).std() * np.sqrt(252), 1e-6, f"{code} volatility_60d")
         assert_close(g["volatility_change"], vol20 / vol20.shift(1) - 1, 1e-6, f"{code} volatility_change", atol=1e-12)
         hl = np.log(g["high"] / g["low"]) ** 2
-        assert_close(g["parkinson_vol_20d"], np.sqrt(hl.rolling(20).mean() / (4 * np.log(2))) * np.sqrt(252), 1e-6,
-                     f"{code} parkinson_vol_20d")
+        assert_close(
+            g["parkinson_vol_20d"],
+            np.sqrt(hl.rolling(20).mean() / (4 * np.log(2))) * np.sqrt(252),
+            1e-6,
+            f"{code} parkinson_vol_20d",
+        )
         q80 = vol20.rolling(252, min_periods=1).quantile(0.8)
         # the spec's '>', with differences below 1e-12 relative counted as ties (float noise: threshold_flag)
         expected_high = np.where(vol20.isna(), np.nan, (vol20 > q80 + 1e-12 * q80.abs()).astype(float))

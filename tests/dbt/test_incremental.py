@@ -25,7 +25,7 @@ from tests.dbt.runner import WAREHOUSE, DbtResult, copy_warehouse, dbt
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from daily_replay import INCREMENTAL_SELECTION, INCREMENTAL_TABLES, advance, bar_days, max_differences, rewind  # noqa: E402
+from daily_replay import INCREMENTAL_SELECTION, INCREMENTAL_TABLES, advance, bar_days, max_differences, rewind
 
 MARKET = MarketConfig(seed=29, n_codes=24, start=date(2024, 1, 4), end=date(2024, 9, 30), split_rate=0.6)
 INCREMENTS = 30
@@ -81,8 +81,11 @@ def replayed(loaded, tmp_path_factory):
 
 def test_the_replayed_days_include_splits(loaded, replayed):
     _, _, days = replayed
-    splits = query(loaded, 'select count(*) from raw.equities_bars_daily where "AdjFactor" <> 1 and "Date" between ? and ?',
-                   [days[0], days[-1]])[0][0]
+    splits = query(
+        loaded,
+        'select count(*) from raw.equities_bars_daily where "AdjFactor" <> 1 and "Date" between ? and ?',
+        [days[0], days[-1]],
+    )[0][0]
     assert splits >= 2
 
 
@@ -104,22 +107,38 @@ def test_a_daily_run_continues_from_the_stored_state(replayed, tmp_path):
     and an old ml_dataset row is left as stored (not re-written)."""
     db, _, days = replayed
     probe = copy_warehouse(db, tmp_path)
-    code, row = query(probe, "select code, max(row_idx) from main.ml_dataset where date = ? group by code order by code limit 1",
-                      [days[-1]])[0]
+    code, row = query(
+        probe,
+        "select code, max(row_idx) from main.ml_dataset where date = ? group by code order by code limit 1",
+        [days[-1]],
+    )[0]
     con = duckdb.connect(str(probe))
-    con.execute("update intermediate.int_features__long_memory set ema_200 = ema_200 + 1 where code = ? and row_idx = ?", [code, row])
-    con.execute("update intermediate.int_features__extended set atr_14 = atr_14 + 1 where code = ? and row_idx = ?", [code, row])
+    con.execute(
+        "update intermediate.int_features__long_memory set ema_200 = ema_200 + 1 where code = ? and row_idx = ?",
+        [code, row],
+    )
+    con.execute(
+        "update intermediate.int_features__extended set atr_14 = atr_14 + 1 where code = ? and row_idx = ?", [code, row]
+    )
     con.execute("update main.ml_dataset set bb_bandwidth = -1 where code = ? and row_idx = 30", [code])
-    before = con.execute("select ema_200, atr_14 from main.ml_dataset where code = ? and row_idx = ?", [code, row]).fetchone()
+    before = con.execute(
+        "select ema_200, atr_14 from main.ml_dataset where code = ? and row_idx = ?", [code, row]
+    ).fetchone()
     # one more day for that code: its last bar again, the next day
     next_day = days[-1] + timedelta(days=1)
-    con.execute("""insert into raw.equities_bars_daily by name
+    con.execute(
+        """insert into raw.equities_bars_daily by name
                    select * replace (cast(? as date) as "Date", 1.0 as "AdjFactor")
-                   from raw.equities_bars_daily where "Code" = ? and "Date" = ?""", [next_day, code, days[-1]])
+                   from raw.equities_bars_daily where "Code" = ? and "Date" = ?""",
+        [next_day, code, days[-1]],
+    )
     con.close()
     dbt_run(probe, tmp_path)
     close, high, low, ema_200, atr_14 = query(
-        probe, "select close, high, low, ema_200, atr_14 from main.ml_dataset where code = ? and row_idx = ?", [code, row + 1])[0]
+        probe,
+        "select close, high, low, ema_200, atr_14 from main.ml_dataset where code = ? and row_idx = ?",
+        [code, row + 1],
+    )[0]
     alpha = 2 / 201
     assert ema_200 == pytest.approx((1 - alpha) * (before[0] + 1) + alpha * close, rel=1e-12)
     # the repeated bar's true range is its high - low (its close is the previous close)
@@ -129,9 +148,12 @@ def test_a_daily_run_continues_from_the_stored_state(replayed, tmp_path):
 
 def record_bar_load(con: duckdb.DuckDBPyConnection, day: date) -> None:
     """A ledger row as the loader writes it for one re-fetched day of bars, finished after the last build."""
-    con.execute("""insert into raw._loads (run_id, dataset, unit, unit_from, unit_to, universe, status, finished_at)
+    con.execute(
+        """insert into raw._loads (run_id, dataset, unit, unit_from, unit_to, universe, status, finished_at)
                    select 'refetch', 'bars', cast(? as varchar), ?, ?, '', 'ok', max(finished_at) + interval 1 hour
-                   from raw._loads""", [day, day, day])
+                   from raw._loads""",
+        [day, day, day],
+    )
 
 
 def test_a_re_ingested_past_stops_the_daily_run_and_writes_nothing(replayed, tmp_path):
@@ -163,4 +185,7 @@ def test_daily_runs_leave_no_temporary_tables(replayed):
     # project's on-run-end hook drops it (and anything a killed build left), so thirty runs leave none
     db, _, _ = replayed
     assert query(db, "select count(*) from raw.equities_bars_daily")[0][0] > 0
-    assert query(db, "select table_schema, table_name from information_schema.tables where table_name like '%dbt_tmp%'") == []
+    assert (
+        query(db, "select table_schema, table_name from information_schema.tables where table_name like '%dbt_tmp%'")
+        == []
+    )

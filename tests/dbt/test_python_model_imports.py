@@ -44,6 +44,13 @@ sys.exit(1 if errors else 0)
 def test_extended_model_imports_do_not_race_dbt_secret_scrubbing():
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_MAIN_FREE", "GOTOBLAS_MAIN_FREE")}
     for _ in range(2):  # without the fix every attempt failed (checked; 6 of 6 with numpy alone)
-        out = subprocess.run([sys.executable, "-c", IMPORT_WHILE_SCRUBBING, str(MODEL)], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", IMPORT_WHILE_SCRUBBING, str(MODEL)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert out.returncode == 0, out.stdout + out.stderr[-2000:]

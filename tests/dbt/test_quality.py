@@ -24,13 +24,26 @@ from tests.dbt.runner import copy_warehouse, dbt
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from daily_replay import advance, bar_days, rewind  # noqa: E402
+from daily_replay import advance, bar_days, rewind
 
-BAR_CHECKS = ("ohlc_violation", "non_positive_price", "unexplained_jump", "stale_close", "missing_bar", "volume_outlier")
+BAR_CHECKS = (
+    "ohlc_violation",
+    "non_positive_price",
+    "unexplained_jump",
+    "stale_close",
+    "missing_bar",
+    "volume_outlier",
+)
 # the check each planted problem must trip
-CATCHES = {"ohlc_violation": "ohlc_violation", "non_positive_price": "non_positive_price",
-           "missed_split": "unexplained_jump", "stale_close": "stale_close", "missing_bar": "missing_bar",
-           "volume_spike": "volume_outlier", "drift": "feature_drift"}
+CATCHES = {
+    "ohlc_violation": "ohlc_violation",
+    "non_positive_price": "non_positive_price",
+    "missed_split": "unexplained_jump",
+    "stale_close": "stale_close",
+    "missing_bar": "missing_bar",
+    "volume_spike": "volume_outlier",
+    "drift": "feature_drift",
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +58,15 @@ def planted(tmp_path_factory):
 
 
 def flagged(db: Path, check: str) -> set[tuple[str, date]]:
-    return {(code, d) for code, d in query(
-        db, "select code, date from quality.dq_bar_checks where check_name = ? "
-            "union all select code, date from quality.dq_missing_bars where check_name = ?", [check, check])}
+    return {
+        (code, d)
+        for code, d in query(
+            db,
+            "select code, date from quality.dq_bar_checks where check_name = ? "
+            "union all select code, date from quality.dq_missing_bars where check_name = ?",
+            [check, check],
+        )
+    }
 
 
 def test_planting_changes_only_the_planted_bars(small_market):
@@ -55,7 +74,9 @@ def test_planting_changes_only_the_planted_bars(small_market):
     assert [p["problem"] for p in market.planted] == list(QUALITY_PROBLEMS)
     changed = ~np.isclose(np.nan_to_num(market.C, nan=-1), np.nan_to_num(small_market.C, nan=-1))
     touched = {str(market.codes[i]) for i in np.flatnonzero(changed.any(axis=0))}
-    assert touched == {p["code"] for p in market.planted if p["problem"] in ("non_positive_price", "missed_split", "stale_close")}
+    assert touched == {
+        p["code"] for p in market.planted if p["problem"] in ("non_positive_price", "missed_split", "stale_close")
+    }
     assert np.array_equal(market.topix_ohlc, small_market.topix_ohlc)  # the index is not the feed
     assert int(market.missing.sum()) == 1
     with pytest.raises(ValueError, match="unknown quality problem"):
@@ -91,7 +112,7 @@ def test_a_months_drift_does_not_change_when_later_days_arrive(built, tmp_path):
     assert {row[1] for row in as_of_may} == {date(2024, 4, 1), date(2024, 5, 1)}
     assert len({row[0] for row in as_of_may}) >= 8  # features with 3 months of values by April or May
     # to the bit: the PSI sums its bins in order (a table this small rarely splits one PSI's ten bins
-    # across threads, so this holds the order to account on the full market only by the README's
+    # across threads, so this holds the order to account on the full market only by docs/warehouse.md's
     # rebuild comparison; here it checks that nothing else makes the months differ)
     assert as_of_may == query(full_db, drift)
 
@@ -105,7 +126,9 @@ def test_each_planted_problem_is_caught_where_it_was_planted(planted):
         code, day = by_problem[problem]
         hits = flagged(db, check)
         assert hits, f"{check} did not fire on the planted {problem}"
-        assert {c for c, _ in hits} == {code} | ({by_problem["non_positive_price"][0]} if check == "unexplained_jump" else set())
+        assert {c for c, _ in hits} == {code} | (
+            {by_problem["non_positive_price"][0]} if check == "unexplained_jump" else set()
+        )
         first = min(d for c, d in hits if c == code)
         if problem == "stale_close":  # fires once the close has stayed put for 10 observations
             sessions = list(market.sessions)
@@ -122,7 +145,9 @@ def test_planted_drift_is_flagged_in_its_month(planted):
     _, db, _ = planted
     psi = dict(query(db, "select month, psi from quality.dq_feature_drift where feature = 'turnover_value'"))
     assert psi[date(2024, 6, 1)] > 1.0 and psi[date(2024, 4, 1)] < 0.1
-    examples = query(db, "select examples from quality.dq_daily_report where check_name = 'feature_drift' and date = '2024-06-28'")
+    examples = query(
+        db, "select examples from quality.dq_daily_report where check_name = 'feature_drift' and date = '2024-06-28'"
+    )
     assert "turnover_value" in examples[0][0]
 
 
@@ -131,7 +156,9 @@ def test_dbt_tests_carry_the_severity_of_each_check(planted):
     assert out.returncode == 1  # error-level checks failed...
     for check, severity in seed_severities().items():
         verdict = "FAIL" if severity == "error" else "WARN"
-        assert f"{verdict} " in next(line for line in out.stdout.splitlines() if f"dq_check_passes_{check} " in line and "START" not in line), check
+        assert f"{verdict} " in next(
+            line for line in out.stdout.splitlines() if f"dq_check_passes_{check} " in line and "START" not in line
+        ), check
 
 
 def seed_severities() -> dict[str, str]:
@@ -142,8 +169,11 @@ def seed_severities() -> dict[str, str]:
 def test_yaml_test_severities_match_the_seed():
     spec = yaml.safe_load((ROOT / "models" / "quality" / "_quality__models.yml").read_text())
     report = next(m for m in spec["models"] if m["name"] == "dq_daily_report")
-    configured = {t["dq_check_passes"]["arguments"]["check_name"]: t["dq_check_passes"]["config"]["severity"]
-                  for t in report["data_tests"] if isinstance(t, dict) and "dq_check_passes" in t}
+    configured = {
+        t["dq_check_passes"]["arguments"]["check_name"]: t["dq_check_passes"]["config"]["severity"]
+        for t in report["data_tests"]
+        if isinstance(t, dict) and "dq_check_passes" in t
+    }
     assert configured == seed_severities()
     assert set(configured) == set(CATCHES.values())
 
@@ -165,7 +195,7 @@ def test_quality_command_exit_status(planted, built, monkeypatch, capsys):
 
 
 STALE_SESSIONS = 40  # the planted stale run, lengthened: longer than a daily run's history below
-HISTORY_DAYS = 45    # dq_history_days for the replay: ~30 sessions of history, ≥ 21 for the volume window
+HISTORY_DAYS = 45  # dq_history_days for the replay: ~30 sessions of history, ≥ 21 for the volume window
 
 
 @pytest.fixture(scope="module")
@@ -173,23 +203,31 @@ def long_stale(planted, tmp_path_factory):
     """(the planted warehouse with its stale run lengthened to 40 sessions and dq_bar_checks rebuilt,
     the stale run's first day, the bar days)."""
     market, built_db, _ = planted
-    code, first = next((p["code"], date.fromisoformat(p["date"])) for p in market.planted if p["problem"] == "stale_close")
+    code, first = next(
+        (p["code"], date.fromisoformat(p["date"])) for p in market.planted if p["problem"] == "stale_close"
+    )
     tmp = tmp_path_factory.mktemp("long_stale")
     db = copy_warehouse(built_db, tmp)
     con = duckdb.connect(str(db))
     days = bar_days(con)
     i = days.index(first)
-    (frozen,), = con.execute('select "C" from raw.equities_bars_daily where "Code" = ? and "Date" = ?', [code, days[i - 1]]).fetchall()
-    con.execute('update raw.equities_bars_daily set "O" = ?, "H" = ?, "L" = ?, "C" = ? '
-                'where "Code" = ? and "Date" between ? and ?', [frozen] * 4 + [code, first, days[i + STALE_SESSIONS - 1]])
+    ((frozen,),) = con.execute(
+        'select "C" from raw.equities_bars_daily where "Code" = ? and "Date" = ?', [code, days[i - 1]]
+    ).fetchall()
+    con.execute(
+        'update raw.equities_bars_daily set "O" = ?, "H" = ?, "L" = ?, "C" = ? '
+        'where "Code" = ? and "Date" between ? and ?',
+        [frozen] * 4 + [code, first, days[i + STALE_SESSIONS - 1]],
+    )
     con.close()
     out = dbt(["run", "--select", "dq_bar_checks", "--full-refresh"], db, tmp)
     assert out.returncode == 0, out.stdout[-3000:]
     return db, first, days
 
 
-@pytest.mark.parametrize("into_the_run", [5, 9, 35],
-                         ids=["run-not-yet-flagged", "run-just-flagged", "run-older-than-the-history"])
+@pytest.mark.parametrize(
+    "into_the_run", [5, 9, 35], ids=["run-not-yet-flagged", "run-just-flagged", "run-older-than-the-history"]
+)
 def test_daily_runs_of_the_bar_checks_equal_a_rebuild(long_stale, tmp_path, into_the_run):
     """dq_bar_checks appended a few days at a time equals a rebuild. The replay starts inside a run
     of unchanged closes: 6 of them (not flagged: a daily run counts them in its history rows), 10
@@ -204,7 +242,7 @@ def test_daily_runs_of_the_bar_checks_equal_a_rebuild(long_stale, tmp_path, into
     stale = "select max(value) from quality.dq_bar_checks where check_name = 'stale_close'"
     assert query(db, stale) == [(into_the_run + 1.0 if into_the_run >= 9 else None,)]
     # one day at a time through the rest of the run, then the remaining days in one run
-    for chunk in [[d] for d in days[start + 1:start + 4]] + [days[start + 4:]]:
+    for chunk in [[d] for d in days[start + 1 : start + 4]] + [days[start + 4 :]]:
         for day in chunk:
             advance(db, rebuilt_db, day)
         out = dbt(["run", "--select", "dq_bar_checks", *history], db, tmp_path)
@@ -213,7 +251,13 @@ def test_daily_runs_of_the_bar_checks_equal_a_rebuild(long_stale, tmp_path, into
     rows = "select code, date, check_name, value, detail from quality.dq_bar_checks order by all"
     daily, rebuilt = query(db, rows), query(rebuilt_db, rows)
     assert [r[:3] for r in daily] == [r[:3] for r in rebuilt]
-    assert {r[2] for r in daily} >= {"ohlc_violation", "non_positive_price", "unexplained_jump", "stale_close", "volume_outlier"}
+    assert {r[2] for r in daily} >= {
+        "ohlc_violation",
+        "non_positive_price",
+        "unexplained_jump",
+        "stale_close",
+        "volume_outlier",
+    }
     for a, b in zip(daily, rebuilt):
         assert a[3] == pytest.approx(b[3], rel=1e-9, abs=1e-12), (a, b)
 
@@ -259,16 +303,28 @@ def test_missing_bars_follow_the_gaps_across_daily_runs(planted, tmp_path):
     con = duckdb.connect(str(original))
     days = bar_days(con)
     codes = [c for (c,) in con.execute('select distinct "Code" from raw.equities_bars_daily order by 1').fetchall()]
-    cuts = {codes[0]: days[40:43], codes[1]: days[-6:-3], codes[2]: days[-1:], codes[3]: days[-2:],
-            codes[4]: days[60:63]}
+    cuts = {
+        codes[0]: days[40:43],
+        codes[1]: days[-6:-3],
+        codes[2]: days[-1:],
+        codes[3]: days[-2:],
+        codes[4]: days[60:63],
+    }
     for code, cut in cuts.items():
-        con.execute('delete from raw.equities_bars_daily where "Code" = ? and "Date" between ? and ?', [code, cut[0], cut[-1]])
+        con.execute(
+            'delete from raw.equities_bars_daily where "Code" = ? and "Date" between ? and ?', [code, cut[0], cut[-1]]
+        )
     # and a bar on a day without trading right after codes[4]'s gap: the gap ends there
     saturday = next(d for d in (days[62] + timedelta(n) for n in range(1, 8)) if d.weekday() == 5)
-    con.execute('insert into raw.equities_bars_daily select * replace (cast(? as date) as "Date") '
-                'from raw.equities_bars_daily where "Code" = ? and "Date" = ?', [saturday, codes[4], days[63]])
-    con.execute('delete from raw.equities_bars_daily where "Code" = ? and "Date" > ? and "Date" < ?',
-                [codes[4], days[62], saturday])
+    con.execute(
+        'insert into raw.equities_bars_daily select * replace (cast(? as date) as "Date") '
+        'from raw.equities_bars_daily where "Code" = ? and "Date" = ?',
+        [saturday, codes[4], days[63]],
+    )
+    con.execute(
+        'delete from raw.equities_bars_daily where "Code" = ? and "Date" > ? and "Date" < ?',
+        [codes[4], days[62], saturday],
+    )
     cuts[codes[4]] = [d for d in days if days[60] <= d < saturday]
     con.close()
     db = copy_warehouse(original, tmp_path)
@@ -293,7 +349,10 @@ def test_missing_bars_follow_the_gaps_across_daily_runs(planted, tmp_path):
     assert out.returncode == 0, out.stdout[-3000:]
     presence = "select code, date, has_trade, previous_bar_date from intermediate.int_bar_presence order by code, date"
     assert query(db, presence) == query(rebuilt, presence)
-    (gaps,), = query(db, """select count(*) from intermediate.int_bar_presence as b
+    ((gaps,),) = query(
+        db,
+        """select count(*) from intermediate.int_bar_presence as b
                             join intermediate.int_trading_calendar as c on c.calendar_date = b.date
-                            where b.previous_bar_date < c.previous_trading_day""")
+                            where b.previous_bar_date < c.previous_trading_day""",
+    )
     assert gaps == 4  # after the three cut gaps and the planted missing bar

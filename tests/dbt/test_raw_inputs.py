@@ -46,8 +46,12 @@ def test_missing_datasets_are_named_with_the_command_that_loads_them(bars_only, 
     out = dbt(["run", "--select", "+ml_dataset"], db, tmp_path)
     assert out.returncode == 0, out.stdout[-3000:]
     text = " ".join(out.stdout.split())
-    for table, dataset in (("equities_master", "master"), ("equities_investor_types", "investor_types"),
-                           ("indices_topix", "topix"), ("fins_summary", "fins")):
+    for table, dataset in (
+        ("equities_master", "master"),
+        ("equities_investor_types", "investor_types"),
+        ("indices_topix", "topix"),
+        ("fins_summary", "fins"),
+    ):
         assert f"raw.{table} is empty" in text
         assert f"gogooku3 ingest --datasets {dataset} --from 2024-01-04" in text
     assert "sector" in text and "smart_money_index" in text

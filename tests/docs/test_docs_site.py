@@ -15,8 +15,14 @@ from tests.dbt.runner import ROOT, dbt
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "tests" / "artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -51,7 +57,8 @@ def test_ml_dataset_page_shows_columns_and_lineage(built):
             page.wait_for_timeout(2_000)  # let the layout settle before the screenshot
             drawn = page.evaluate(
                 "() => Array.from(document.querySelectorAll('div.launcher-window canvas'))"
-                ".some(c => c.width > 100 && c.height > 100)")
+                ".some(c => c.width > 100 && c.height > 100)"
+            )
             assert drawn
             page.screenshot(path=str(ARTIFACTS / "docs_ml_dataset_lineage.png"), full_page=False)
             browser.close()

@@ -11,7 +11,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import gen_column_map  # noqa: E402
+import gen_column_map
 
 
 def test_the_feature_table_is_current():
@@ -20,8 +20,11 @@ def test_the_feature_table_is_current():
 
 def test_every_mart_column_has_a_formula_and_a_model():
     marts = {m["name"]: m for m in yaml.safe_load((ROOT / "models/marts/_marts__models.yml").read_text())["models"]}
-    rows = {line.split("|")[1].strip().strip("`"): line.split("|")[2:4]
-            for line in (ROOT / "docs/features.md").read_text().splitlines() if line.startswith("| `")}
+    rows = {
+        line.split("|")[1].strip().strip("`"): line.split("|")[2:4]
+        for line in (ROOT / "docs/features.md").read_text().splitlines()
+        if line.startswith("| `")
+    }
     for mart in ("ml_dataset", "ml_dataset_enriched"):
         for column in (c["name"] for c in marts[mart]["columns"]):
             formula, model = rows[column]

@@ -12,8 +12,14 @@ from ingest.cli import main
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ingest.cli", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "200", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "ingest.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("command", [[], ["ingest"], ["fake-api"], ["demo"]])
@@ -24,15 +30,26 @@ def test_every_command_has_help(command):
 
 def test_missing_key_explains_both_ways_forward(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("JQUANTS_")}
-    out = subprocess.run([sys.executable, "-m", "ingest.cli", "ingest"], capture_output=True, text=True,
-                         env={**env, "GOGOOKU3_DUCKDB": str(tmp_path / "w.duckdb"), "COLUMNS": "200"})
+    out = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "ingest"],
+        capture_output=True,
+        text=True,
+        env={**env, "GOGOOKU3_DUCKDB": str(tmp_path / "w.duckdb"), "COLUMNS": "200"},
+        check=False,
+    )
     assert out.returncode == 2
     assert "JQUANTS_API_KEY is not set" in out.stderr and "--fake" in out.stderr
 
 
 def test_bad_key_exits_3_with_the_reason(fake_api, tmp_path):
-    out = run(["ingest", "--from", "2024-01-04", "--to", "2024-01-10", "-q"],
-              {"JQUANTS_API_BASE": fake_api.base_url, "JQUANTS_API_KEY": "wrong", "GOGOOKU3_DUCKDB": str(tmp_path / "w.duckdb")})
+    out = run(
+        ["ingest", "--from", "2024-01-04", "--to", "2024-01-10", "-q"],
+        {
+            "JQUANTS_API_BASE": fake_api.base_url,
+            "JQUANTS_API_KEY": "wrong",
+            "GOGOOKU3_DUCKDB": str(tmp_path / "w.duckdb"),
+        },
+    )
     assert out.returncode == 3 and "invalid or expired" in out.stderr
 
 
@@ -40,29 +57,39 @@ def test_failed_units_make_the_run_exit_non_zero_with_a_summary(fake_api, tmp_pa
     from ingest.fakeapi.server import Fault
 
     fake_api.state.add_fault(Fault("bad_json", "/fins/summary", times=None, params={"date": "2024-01-10"}))
-    out = run(["ingest", "--from", "2024-01-04", "--to", "2024-01-12", "--backoff", "0.01", "--retries", "2"],
-              {"JQUANTS_API_BASE": fake_api.base_url, "JQUANTS_API_KEY": "test-key", "JQUANTS_PLAN": "premium",
-               "JQUANTS_RATE_LIMIT": "0", "GOGOOKU3_DUCKDB": str(tmp_path / "w.duckdb")})
+    out = run(
+        ["ingest", "--from", "2024-01-04", "--to", "2024-01-12", "--backoff", "0.01", "--retries", "2"],
+        {
+            "JQUANTS_API_BASE": fake_api.base_url,
+            "JQUANTS_API_KEY": "test-key",
+            "JQUANTS_PLAN": "premium",
+            "JQUANTS_RATE_LIMIT": "0",
+            "GOGOOKU3_DUCKDB": str(tmp_path / "w.duckdb"),
+        },
+    )
     assert out.returncode == 1
     assert "1 unit(s) failed" in out.stderr and "fins 2024-01-10" in out.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["ingest", "--from", "2024-02-01", "--to", "2024-01-01"], "is after --to"),
-    (["ingest", "--market", "tokyo"], "unknown market"),
-    (["ingest", "--datasets", "bars,prices"], "unknown dataset"),
-    (["ingest", "--concurrency", "151"], "between 1 and 150"),
-    (["ingest", "--retries", "0"], "at least 1"),
-    (["ingest", "--retries", "-2"], "at least 1"),
-    (["ingest", "--backoff", "-1"], "cannot be negative"),
-    (["ingest", "--pause-on-429", "-5"], "must be positive"),
-    (["ingest", "--pause-on-429", "0"], "must be positive"),
-    (["ingest", "--datasets", ""], "--datasets is empty"),
-    (["ingest", "--datasets", " , "], "--datasets is empty"),
-    (["ingest", "--codes", "abc,;drop table x;--"], "a code is 4 or 5 letters and digits"),
-    (["ingest", "--codes", ""], "a code is 4 or 5 letters and digits"),
-    (["fake-api", "--fault", "500::1:30"], "--fault"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ingest", "--from", "2024-02-01", "--to", "2024-01-01"], "is after --to"),
+        (["ingest", "--market", "tokyo"], "unknown market"),
+        (["ingest", "--datasets", "bars,prices"], "unknown dataset"),
+        (["ingest", "--concurrency", "151"], "between 1 and 150"),
+        (["ingest", "--retries", "0"], "at least 1"),
+        (["ingest", "--retries", "-2"], "at least 1"),
+        (["ingest", "--backoff", "-1"], "cannot be negative"),
+        (["ingest", "--pause-on-429", "-5"], "must be positive"),
+        (["ingest", "--pause-on-429", "0"], "must be positive"),
+        (["ingest", "--datasets", ""], "--datasets is empty"),
+        (["ingest", "--datasets", " , "], "--datasets is empty"),
+        (["ingest", "--codes", "abc,;drop table x;--"], "a code is 4 or 5 letters and digits"),
+        (["ingest", "--codes", ""], "a code is 4 or 5 letters and digits"),
+        (["fake-api", "--fault", "500::1:30"], "--fault"),
+    ],
+)
 def test_bad_arguments_are_explained(args, message, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("JQUANTS_API_KEY", "x")
     monkeypatch.setenv("GOGOOKU3_DUCKDB", str(tmp_path / "w.duckdb"))
@@ -76,12 +103,15 @@ def test_bad_environment_is_explained(monkeypatch, capsys):
     assert "JQUANTS_PLAN" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("base, message", [
-    ("ftp://api.jquants.com/v2", "not an http(s) URL"),
-    ("api.jquants.com/v2", "not an http(s) URL"),
-    ("https://api.jquants.com", "does not end in /v2"),
-    ("https://api.jquants.com/v1", "does not end in /v2"),
-])
+@pytest.mark.parametrize(
+    "base, message",
+    [
+        ("ftp://api.jquants.com/v2", "not an http(s) URL"),
+        ("api.jquants.com/v2", "not an http(s) URL"),
+        ("https://api.jquants.com", "does not end in /v2"),
+        ("https://api.jquants.com/v1", "does not end in /v2"),
+    ],
+)
 def test_a_wrong_api_base_is_a_configuration_error(base, message, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("JQUANTS_API_KEY", "x")
     monkeypatch.setenv("JQUANTS_API_BASE", base)
@@ -95,15 +125,23 @@ def test_an_unreachable_host_fails_fast_with_one_message(tmp_path):
     # port 9 (discard) has no listener here: every connection is refused. The default retry policy and
     # the Light plan's 60/min limit, as a user would run it.
     db = tmp_path / "w.duckdb"
-    out = run(["ingest", "--from", "2024-01-01", "--to", "2024-01-31"],
-              {"JQUANTS_API_BASE": "http://127.0.0.1:9/v2", "JQUANTS_API_KEY": "x", "JQUANTS_PLAN": "light",
-               "JQUANTS_RATE_LIMIT": "", "GOGOOKU3_DUCKDB": str(db)})
+    out = run(
+        ["ingest", "--from", "2024-01-01", "--to", "2024-01-31"],
+        {
+            "JQUANTS_API_BASE": "http://127.0.0.1:9/v2",
+            "JQUANTS_API_KEY": "x",
+            "JQUANTS_PLAN": "light",
+            "JQUANTS_RATE_LIMIT": "",
+            "GOGOOKU3_DUCKDB": str(db),
+        },
+    )
     assert out.returncode == 4
     text = " ".join(out.stderr.split())
     assert "cannot reach the J-Quants API at 127.0.0.1:9" in text and "JQUANTS_API_BASE" in text
     assert "Traceback" not in out.stderr and text.count("error:") == 1
     # the window is on record, so the next open-ended run resumes it
     from tests.conftest import query
+
     assert query(db, "select min(unit_from) from raw._loads where unit = '_plan'")[0][0].isoformat() == "2024-01-01"
 
 
@@ -118,17 +156,28 @@ def not_duckdb(tmp_path):
 def locked(tmp_path):
     """A warehouse held open for writing by another process."""
     path = tmp_path / "w.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "c.execute('create table if not exists t (x int)'); print('ready', flush=True); time.sleep(120)",
-                               str(path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                "c.execute('create table if not exists t (x int)'); print('ready', flush=True); time.sleep(120)"
+            ),
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
     yield path
     holder.kill()
     holder.wait()
 
 
-@pytest.mark.parametrize("command", [["ingest", "--fake", "--datasets", "calendar"], ["publish"], ["build"],
-                                     ["docs", "--no-serve"]])
+@pytest.mark.parametrize(
+    "command", [["ingest", "--fake", "--datasets", "calendar"], ["publish"], ["build"], ["docs", "--no-serve"]]
+)
 @pytest.mark.parametrize("state, message", [("not_duckdb", "is not a DuckDB database"), ("locked", "is in use by")])
 def test_an_unusable_warehouse_is_one_line_and_exit_2(command, state, message, request):
     path = request.getfixturevalue(state)

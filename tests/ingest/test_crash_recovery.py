@@ -27,8 +27,15 @@ ARGS = ["--to", END.isoformat(), "--concurrency", "4", "--backoff", "0.01"]
 
 
 def _env(api, db) -> dict[str, str]:
-    return {**os.environ, "JQUANTS_API_BASE": api.base_url, "JQUANTS_API_KEY": "test-key", "JQUANTS_PLAN": "premium",
-            "JQUANTS_RATE_LIMIT": "0", "GOGOOKU3_DUCKDB": str(db), "COLUMNS": "250"}
+    return {
+        **os.environ,
+        "JQUANTS_API_BASE": api.base_url,
+        "JQUANTS_API_KEY": "test-key",
+        "JQUANTS_PLAN": "premium",
+        "JQUANTS_RATE_LIMIT": "0",
+        "GOGOOKU3_DUCKDB": str(db),
+        "COLUMNS": "250",
+    }
 
 
 def fingerprint(db: Path) -> dict[str, tuple[int, int]]:
@@ -50,8 +57,13 @@ def reference(small_market, tmp_path_factory) -> dict[str, tuple[int, int]]:
 def kill_after(api, db: Path, sig: signal.Signals, marker: str, count: int) -> list[str]:
     """Start `gogooku3 ingest --from START --to END --verbose`; send `sig` once `count` log lines
     contain `marker`. Returns the lines read."""
-    proc = subprocess.Popen([sys.executable, "-m", "ingest.cli", "ingest", "--from", START.isoformat(), *ARGS, "--verbose"],
-                            env=_env(api, db), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest.cli", "ingest", "--from", START.isoformat(), *ARGS, "--verbose"],
+        env=_env(api, db),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     assert proc.stderr is not None
     lines, seen, deadline = [], 0, time.monotonic() + 120
     while seen < count and time.monotonic() < deadline:
@@ -68,18 +80,55 @@ def kill_after(api, db: Path, sig: signal.Signals, marker: str, count: int) -> l
 
 # (name, signal, faults while the first run is killed, marker, how many, what must be missing at the kill)
 MOMENTS = [
-    ("before the calendar", signal.SIGKILL, [Fault("slow", "/markets/calendar", None, delay=30)], "planned", 1, "calendar"),
-    ("before the calendar, Ctrl-C", signal.SIGINT, [Fault("slow", "/markets/calendar", None, delay=30)], "planned", 1,
-     "calendar"),
-    ("slow first statements day", signal.SIGKILL,
-     [Fault("slow", "/fins/summary", None, {"date": FIRST_STATEMENTS.isoformat()}, delay=30),
-      Fault("slow", "/equities/bars/daily", None, delay=0.05)], "committed fins", 35, "fins"),
-    ("slow first statements day, Ctrl-C", signal.SIGINT,
-     [Fault("slow", "/fins/summary", None, {"date": FIRST_STATEMENTS.isoformat()}, delay=30),
-      Fault("slow", "/equities/bars/daily", None, delay=0.05)], "committed fins", 35, "fins"),
-    ("slow first bars day", signal.SIGKILL,
-     [Fault("slow", "/equities/bars/daily", None, {"date": START.isoformat()}, delay=30),
-      Fault("slow", "/equities/bars/daily", None, delay=0.05)], "committed bars", 10, "bars"),
+    (
+        "before the calendar",
+        signal.SIGKILL,
+        [Fault("slow", "/markets/calendar", None, delay=30)],
+        "planned",
+        1,
+        "calendar",
+    ),
+    (
+        "before the calendar, Ctrl-C",
+        signal.SIGINT,
+        [Fault("slow", "/markets/calendar", None, delay=30)],
+        "planned",
+        1,
+        "calendar",
+    ),
+    (
+        "slow first statements day",
+        signal.SIGKILL,
+        [
+            Fault("slow", "/fins/summary", None, {"date": FIRST_STATEMENTS.isoformat()}, delay=30),
+            Fault("slow", "/equities/bars/daily", None, delay=0.05),
+        ],
+        "committed fins",
+        35,
+        "fins",
+    ),
+    (
+        "slow first statements day, Ctrl-C",
+        signal.SIGINT,
+        [
+            Fault("slow", "/fins/summary", None, {"date": FIRST_STATEMENTS.isoformat()}, delay=30),
+            Fault("slow", "/equities/bars/daily", None, delay=0.05),
+        ],
+        "committed fins",
+        35,
+        "fins",
+    ),
+    (
+        "slow first bars day",
+        signal.SIGKILL,
+        [
+            Fault("slow", "/equities/bars/daily", None, {"date": START.isoformat()}, delay=30),
+            Fault("slow", "/equities/bars/daily", None, delay=0.05),
+        ],
+        "committed bars",
+        10,
+        "bars",
+    ),
     ("mid-run", signal.SIGKILL, [Fault("slow", "/equities/bars/daily", None, delay=0.05)], "committed bars", 25, None),
 ]
 
@@ -87,7 +136,8 @@ MOMENTS = [
 @pytest.mark.slow
 @pytest.mark.parametrize("name, sig, faults, marker, count, in_flight", MOMENTS, ids=[m[0] for m in MOMENTS])
 def test_killed_at_any_moment_the_open_ended_rerun_loads_what_a_clean_run_loads(
-        name, sig, faults, marker, count, in_flight, fake_api, reference, tmp_path):
+    name, sig, faults, marker, count, in_flight, fake_api, reference, tmp_path
+):
     db = tmp_path / "killed.duckdb"
     for fault in faults:
         fake_api.state.add_fault(fault)
@@ -100,8 +150,10 @@ def test_killed_at_any_moment_the_open_ended_rerun_loads_what_a_clean_run_loads(
         assert killed["markets_calendar"][0] == 0
     elif in_flight == "fins":  # the repro: later days committed while the first one was in flight
         assert fake_api.market.fins(day=FIRST_STATEMENTS).height > 0
-        assert min(fake_api.market.fins_frame["DiscDate"].filter(fake_api.market.fins_frame["DiscDate"] >= str(START))) \
+        assert (
+            min(fake_api.market.fins_frame["DiscDate"].filter(fake_api.market.fins_frame["DiscDate"] >= str(START)))
             == FIRST_STATEMENTS.isoformat()
+        )
         first = query(db, "select count(*) from raw.fins_summary where DiscDate = ?", [FIRST_STATEMENTS])[0][0]
         later = query(db, "select count(*) from raw.fins_summary where DiscDate > ?", [FIRST_STATEMENTS])[0][0]
         assert first == 0 < later
@@ -115,8 +167,14 @@ def test_killed_at_any_moment_the_open_ended_rerun_loads_what_a_clean_run_loads(
 
     before = fake_api.state.requests["/equities/bars/daily"]
     days_with_bars = query(db, "select count(distinct Date) from raw.equities_bars_daily")[0][0]
-    rerun = subprocess.run([sys.executable, "-m", "ingest.cli", "ingest", *ARGS, "--quiet"],
-                           env=_env(fake_api, db), capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "ingest", *ARGS, "--quiet"],
+        env=_env(fake_api, db),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert fingerprint(db) == reference
     sessions = [d for d in fake_api.market.sessions if START <= d <= END]
@@ -124,18 +182,32 @@ def test_killed_at_any_moment_the_open_ended_rerun_loads_what_a_clean_run_loads(
 
 
 @pytest.mark.slow
-def test_a_failed_calendar_reports_what_it_did_not_load_and_the_rerun_plans_the_same_range(fake_api, reference, tmp_path):
+def test_a_failed_calendar_reports_what_it_did_not_load_and_the_rerun_plans_the_same_range(
+    fake_api, reference, tmp_path
+):
     db = tmp_path / "w.duckdb"
     fake_api.state.add_fault(Fault("500", "/markets/calendar", None))
-    first = subprocess.run([sys.executable, "-m", "ingest.cli", "ingest", "--from", START.isoformat(), *ARGS,
-                            "--retries", "2"], env=_env(fake_api, db), capture_output=True, text=True, timeout=300)
+    first = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "ingest", "--from", START.isoformat(), *ARGS, "--retries", "2"],
+        env=_env(fake_api, db),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert first.returncode == 1
     err = " ".join(first.stderr.split())
     assert "not loaded" in err and "master" in err and "bars" in err and "trading calendar" in err
     assert query(db, "select count(*) from raw.equities_bars_daily")[0][0] == 0
     fake_api.state.config.faults.clear()
 
-    rerun = subprocess.run([sys.executable, "-m", "ingest.cli", "ingest", *ARGS, "--quiet"],
-                           env=_env(fake_api, db), capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "ingest", *ARGS, "--quiet"],
+        env=_env(fake_api, db),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert fingerprint(db) == reference  # the four months, not the plan's twenty years

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ingest.fakeapi.market import OUTAGE, MarketConfig, SyntheticMarket
-from ingest.fakeapi.server import BAD_KEY, REQUIRES_DATE_OR_CODE, Fault, FakeJQuants
+from ingest.fakeapi.server import BAD_KEY, REQUIRES_DATE_OR_CODE, FakeJQuants, Fault
 from ingest.schema import EQUITIES_BARS_DAILY, EQUITIES_INVESTOR_TYPES, EQUITIES_MASTER, FINS_SUMMARY
 
 
@@ -47,7 +47,7 @@ def test_retired_v1_paths_and_unknown_paths_answer_403(fake_api):
 
 
 def test_parameter_errors_are_400_with_a_message(fake_api):
-    assert get(fake_api, "/equities/bars/daily") [:2] == (400, {"message": REQUIRES_DATE_OR_CODE})
+    assert get(fake_api, "/equities/bars/daily")[:2] == (400, {"message": REQUIRES_DATE_OR_CODE})
     assert get(fake_api, "/equities/bars/daily?date=20240230")[0] == 400  # not a real date
     status, body, _ = get(fake_api, "/indices/bars/daily/topix?from=2024-02-01&to=2024-01-01")
     assert status == 400 and "older" in body["message"]
@@ -71,7 +71,9 @@ def test_session_fields_only_for_premium(fake_api):
 
 def test_gzip_only_when_asked(fake_api):
     assert "Content-Encoding" not in get(fake_api, "/markets/calendar?from=2024-01-01&to=2024-01-31")[2]
-    assert get(fake_api, "/markets/calendar?from=2024-01-01&to=2024-01-31", gzip_ok=True)[2]["Content-Encoding"] == "gzip"
+    assert (
+        get(fake_api, "/markets/calendar?from=2024-01-01&to=2024-01-31", gzip_ok=True)[2]["Content-Encoding"] == "gzip"
+    )
 
 
 def test_pagination_keys_change_and_are_bound_to_the_query(fake_api):
@@ -97,12 +99,15 @@ def test_faults_are_injected_then_stop(fake_api):
     assert "Retry-After" not in get(fake_api, "/equities/master")[2]
 
 
-@pytest.mark.parametrize("spec, fault", [
-    ("429:/equities/master:3", Fault("429", "/equities/master", 3)),
-    ("500::*", Fault("500", "", None)),
-    ("429::2:30", Fault("429", "", 2, retry_after=30.0)),
-    ("slow:/fins/summary:*:8", Fault("slow", "/fins/summary", None, delay=8.0)),
-])
+@pytest.mark.parametrize(
+    "spec, fault",
+    [
+        ("429:/equities/master:3", Fault("429", "/equities/master", 3)),
+        ("500::*", Fault("500", "", None)),
+        ("429::2:30", Fault("429", "", 2, retry_after=30.0)),
+        ("slow:/fins/summary:*:8", Fault("slow", "/fins/summary", None, delay=8.0)),
+    ],
+)
 def test_fault_specs_of_the_command_line(spec, fault):
     assert Fault.parse(spec) == fault
 
@@ -187,7 +192,7 @@ def test_splits_back_adjust_history_relative_to_as_of(outage_market):
     assert hist["AdjFactor"][-1] == f
     before = hist.filter(hist["Date"] < ex_date.isoformat())
     closes = before.drop_nulls("C")
-    later = np.prod(m.factor[t + 1:, i])
+    later = np.prod(m.factor[t + 1 :, i])
     assert np.allclose(closes["AdjC"], np.floor(closes["C"] * f * later * 10 + 0.5) / 10)
     m.as_of = m.sessions[t - 1]  # before the split was known: no adjustment yet
     try:
@@ -211,7 +216,10 @@ def test_investor_types_identities_publication_and_corrections(outage_market):
     for r in rows:
         assert r["TotBal"] == r["TotBuy"] - r["TotSell"] and r["TotTot"] == r["TotSell"] + r["TotBuy"]
         assert r["TotSell"] == r["PropSell"] + r["BrkSell"]
-        assert r["BrkSell"] == sum(r[c + "Sell"] for c in ("Ind", "Frgn", "SecCo", "InvTr", "BusCo", "OthCo", "InsCo", "Bank", "TrstBnk", "OthFin"))
+        assert r["BrkSell"] == sum(
+            r[c + "Sell"]
+            for c in ("Ind", "Frgn", "SecCo", "InvTr", "BusCo", "OthCo", "InsCo", "Bank", "TrstBnk", "OthFin")
+        )
         assert r["PubDate"] > r["EnDate"]
     thursday = [r for r in rows if r["EnDate"] == "2022-06-10"]
     assert thursday and all(r["PubDate"] == "2022-06-16" for r in thursday)

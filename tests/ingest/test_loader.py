@@ -12,7 +12,7 @@ from ingest.client import AuthError
 from ingest.fakeapi.server import Fault
 from tests.conftest import RAW_TABLES, ingest, query, table_contents
 
-JAN = dict(start=date(2024, 1, 4), end=date(2024, 1, 31))
+JAN = {"start": date(2024, 1, 4), "end": date(2024, 1, 31)}
 
 
 def test_full_load_lands_every_dataset_typed(fake_api, tmp_path):
@@ -24,16 +24,29 @@ def test_full_load_lands_every_dataset_typed(fake_api, tmp_path):
     expected_bars = sum(len(m.listed_on(m.session_index[d])) for d in sessions)
     assert query(db, "select count(*) from raw.equities_bars_daily")[0][0] == expected_bars
     assert query(db, "select count(distinct Date) from raw.equities_bars_daily")[0][0] == len(sessions)
-    types = dict(query(db, "select column_name, data_type from information_schema.columns where table_name = 'equities_bars_daily'"))
-    assert types["Date"] == "DATE" and types["Code"] == "VARCHAR" and types["AdjC"] == "DOUBLE" and types["UL"] == "VARCHAR"
-    fin_types = dict(query(db, "select column_name, data_type from information_schema.columns where table_name = 'fins_summary'"))
+    types = dict(
+        query(
+            db, "select column_name, data_type from information_schema.columns where table_name = 'equities_bars_daily'"
+        )
+    )
+    assert (
+        types["Date"] == "DATE"
+        and types["Code"] == "VARCHAR"
+        and types["AdjC"] == "DOUBLE"
+        and types["UL"] == "VARCHAR"
+    )
+    fin_types = dict(
+        query(db, "select column_name, data_type from information_schema.columns where table_name = 'fins_summary'")
+    )
     assert fin_types["Sales"] == "DOUBLE" and fin_types["CurPerEn"] == "DATE" and fin_types["RetroRst"] == "BOOLEAN"
     # the premium key gets the session fields, and they are consistent with the day
     assert query(db, "select count(*) from raw.equities_bars_daily where MO is not null and MO <> O")[0][0] == 0
     assert query(db, "select count(*) from raw.markets_calendar")[0][0] > 0
     assert query(db, "select count(*) from raw.indices_topix")[0][0] == len(sessions)
     assert query(db, "select count(*) from raw.equities_master")[0][0] > 0
-    statuses = query(db, "select status, count(*) from raw._loads where dataset <> '_run' and unit <> '_plan' group by 1")
+    statuses = query(
+        db, "select status, count(*) from raw._loads where dataset <> '_run' and unit <> '_plan' group by 1"
+    )
     assert statuses == [("ok", report.units["ok"])]
 
 
@@ -42,13 +55,24 @@ def test_pagination_follows_every_page(fake_api, tmp_path):
     db = tmp_path / "w.duckdb"
     report = ingest(fake_api, db, datasets=("calendar", "bars"), start=date(2024, 2, 1), end=date(2024, 2, 9))
     assert report.ok
-    min_pages, total_pages, days = query(db, "select min(pages), sum(pages), count(*) from raw._loads where dataset = 'bars' and unit <> '_plan'")[0]
+    min_pages, total_pages, days = query(
+        db, "select min(pages), sum(pages), count(*) from raw._loads where dataset = 'bars' and unit <> '_plan'"
+    )[0]
     assert min_pages >= 5 and days == 7
-    continued = [p for (_, path, p, _) in fake_api.state.log if path == "/equities/bars/daily" and "pagination_key" in p]
+    continued = [
+        p for (_, path, p, _) in fake_api.state.log if path == "/equities/bars/daily" and "pagination_key" in p
+    ]
     assert len(continued) == total_pages - days
     # every code of every day arrived exactly once
-    direct = sum(fake_api.market.bars(day=d).height for d in fake_api.market.sessions if date(2024, 2, 1) <= d <= date(2024, 2, 9))
-    assert query(db, "select count(*), count(distinct (Date, Code)) from raw.equities_bars_daily")[0] == (direct, direct)
+    direct = sum(
+        fake_api.market.bars(day=d).height
+        for d in fake_api.market.sessions
+        if date(2024, 2, 1) <= d <= date(2024, 2, 9)
+    )
+    assert query(db, "select count(*), count(distinct (Date, Code)) from raw.equities_bars_daily")[0] == (
+        direct,
+        direct,
+    )
 
 
 def test_bad_key_fails_fast_with_a_hint(fake_api, tmp_path):
@@ -59,8 +83,15 @@ def test_bad_key_fails_fast_with_a_hint(fake_api, tmp_path):
 
 def test_plan_without_endpoint_is_skipped_with_a_note(fake_api, tmp_path):
     db = tmp_path / "w.duckdb"
-    report = ingest(fake_api, db, plan="free", key="free-key", start=date(2024, 1, 4), end=date(2024, 1, 12),
-                    today=date(2024, 4, 10))
+    report = ingest(
+        fake_api,
+        db,
+        plan="free",
+        key="free-key",
+        start=date(2024, 1, 4),
+        end=date(2024, 1, 12),
+        today=date(2024, 4, 10),
+    )
     assert report.ok
     assert any("investor_types" in n and "light" in n for n in report.notes)
     assert query(db, "select count(*) from raw.indices_topix")[0][0] == 0
@@ -70,8 +101,15 @@ def test_plan_without_endpoint_is_skipped_with_a_note(fake_api, tmp_path):
 def test_requests_outside_the_plan_window_are_not_sent(fake_api, tmp_path):
     db = tmp_path / "w.duckdb"
     # free plan on 2024-06-28: data ends 12 weeks earlier (2024-04-05)
-    report = ingest(fake_api, db, plan="free", key="free-key", datasets=("calendar", "bars"),
-                    start=date(2024, 3, 25), end=date(2024, 6, 28))
+    report = ingest(
+        fake_api,
+        db,
+        plan="free",
+        key="free-key",
+        datasets=("calendar", "bars"),
+        start=date(2024, 3, 25),
+        end=date(2024, 6, 28),
+    )
     assert any("2024-04-05" in n for n in report.notes)
     asked = {p.get("date") for (_, path, p, _) in fake_api.state.log if path == "/equities/bars/daily"}
     assert max(asked) <= "2024-04-05"
@@ -99,8 +137,15 @@ def test_429_honours_retry_after(fake_api, tmp_path):
 
     fake_api.state.add_fault(Fault("429", "/equities/bars/daily", times=1, retry_after=0.6))
     started = time.monotonic()
-    report = ingest(fake_api, tmp_path / "w.duckdb", datasets=("calendar", "bars"), start=date(2024, 2, 1),
-                    end=date(2024, 2, 2), retry=replace(FAST_RETRY, pause_on_429=60), concurrency=1)
+    report = ingest(
+        fake_api,
+        tmp_path / "w.duckdb",
+        datasets=("calendar", "bars"),
+        start=date(2024, 2, 1),
+        end=date(2024, 2, 2),
+        retry=replace(FAST_RETRY, pause_on_429=60),
+        concurrency=1,
+    )
     assert report.ok
     log = list(fake_api.state.log)
     t429 = next(t for (t, _, _, s) in log if s == 429)
@@ -121,7 +166,9 @@ def test_server_errors_are_retried(fake_api, tmp_path, status):
 def test_malformed_responses_are_recorded_and_never_land(fake_api, tmp_path, kind):
     # page 2 of 2024-02-07 is always broken: page 1 must not land either
     fake_api.state.config.page_size = 25
-    fake_api.state.add_fault(Fault(kind, "/equities/bars/daily", times=None, params={"date": "2024-02-07", "pagination_key": "*"}))
+    fake_api.state.add_fault(
+        Fault(kind, "/equities/bars/daily", times=None, params={"date": "2024-02-07", "pagination_key": "*"})
+    )
     db = tmp_path / "w.duckdb"
     report = ingest(fake_api, db, datasets=("calendar", "bars"), start=date(2024, 2, 1), end=date(2024, 2, 9))
     assert not report.ok
@@ -168,8 +215,9 @@ def test_incremental_run_loads_only_new_days(fake_api, tmp_path):
         assert table_contents(db, table) == table_contents(reference, table), table
     # raw prices are identical; only the API's back-adjusted history may differ across a split
     raw_cols = "Date, Code, O, H, L, C, Vo, Va, AdjFactor"
-    assert query(db, f"select {raw_cols} from raw.equities_bars_daily order by all") == \
-        query(reference, f"select {raw_cols} from raw.equities_bars_daily order by all")
+    assert query(db, f"select {raw_cols} from raw.equities_bars_daily order by all") == query(
+        reference, f"select {raw_cols} from raw.equities_bars_daily order by all"
+    )
 
 
 def test_market_filter_restricts_bars_and_statements(fake_api, tmp_path):
@@ -199,7 +247,7 @@ def test_codes_mode_fetches_one_query_per_code(fake_api, tmp_path):
 
 def test_bulk_backfill_lands_the_same_rows_as_the_json_endpoints(fake_api, tmp_path):
     json_db, bulk_db = tmp_path / "json.duckdb", tmp_path / "bulk.duckdb"
-    span = dict(start=date(2024, 1, 15), end=date(2024, 3, 20), datasets=("calendar", "bars", "fins"))
+    span = {"start": date(2024, 1, 15), "end": date(2024, 3, 20), "datasets": ("calendar", "bars", "fins")}
     assert ingest(fake_api, json_db, **span).ok
     before = fake_api.state.requests["/equities/bars/daily"]
     report = ingest(fake_api, bulk_db, bulk=True, **span)
@@ -217,9 +265,18 @@ def test_a_plan_403_mid_run_stops_cleanly_keeping_what_was_committed(fake_api, t
     # the loader believes it has Premium; the key is Free, so TOPIX answers 403 while bars load
     db = tmp_path / "w.duckdb"
     with pytest.raises(AuthError, match="plan"):
-        ingest(fake_api, db, key="free-key", plan="premium", datasets=("calendar", "bars", "topix"),
-               start=date(2024, 1, 4), end=date(2024, 3, 29))
-    statuses = dict(query(db, "select status, count(*) from raw._loads where dataset <> '_run' and unit <> '_plan' group by 1"))
+        ingest(
+            fake_api,
+            db,
+            key="free-key",
+            plan="premium",
+            datasets=("calendar", "bars", "topix"),
+            start=date(2024, 1, 4),
+            end=date(2024, 3, 29),
+        )
+    statuses = dict(
+        query(db, "select status, count(*) from raw._loads where dataset <> '_run' and unit <> '_plan' group by 1")
+    )
     assert statuses.get("failed", 0) >= 1  # the refused unit is on record
     # every committed day is complete, and the file is consistent and writable again
     per_day = query(db, "select Date, count(*) from raw.equities_bars_daily group by 1")

@@ -16,7 +16,15 @@ import pyarrow.compute as pc
 import pytest
 
 from ingest import ta_kernels
-from ingest.ta_kernels import CARRIED, INDICATORS, STATE, STOCH_LOOKBACK, chunks_of_whole_codes, compute_extended, compute_extended_in_chunks
+from ingest.ta_kernels import (
+    CARRIED,
+    INDICATORS,
+    STATE,
+    STOCH_LOOKBACK,
+    chunks_of_whole_codes,
+    compute_extended,
+    compute_extended_in_chunks,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,12 +37,16 @@ def market(n: int = 3000, codes: int = 3, seed: int = 7) -> pa.Table:
     low = high - rng.uniform(0.01, 5, n * codes)
     close = high
     start = date(2010, 1, 4)
-    return pa.table({
-        "code": np.repeat([f"{1000 + i}0" for i in range(codes)], n),
-        "date": [start + timedelta(days=i) for i in range(n)] * codes,
-        "row_idx": np.tile(np.arange(1, n + 1, dtype=np.int32), codes),
-        "high": high, "low": low, "close": close,
-    })
+    return pa.table(
+        {
+            "code": np.repeat([f"{1000 + i}0" for i in range(codes)], n),
+            "date": [start + timedelta(days=i) for i in range(n)] * codes,
+            "row_idx": np.tile(np.arange(1, n + 1, dtype=np.int32), codes),
+            "high": high,
+            "low": low,
+            "close": close,
+        }
+    )
 
 
 def test_bounded_indicators_never_round_past_their_range():
@@ -72,16 +84,23 @@ def random_walk(n: int = 2000, codes: int = 4, seed: int = 11, missing_high: boo
     if missing_high:
         high[1, 1900] = np.nan
     start = date(2010, 1, 4)
-    return pa.table({
-        "code": np.repeat([f"{2000 + i}0" for i in range(codes)], n),
-        "date": [start + timedelta(days=i) for i in range(n)] * codes,
-        "row_idx": np.tile(np.arange(1, n + 1, dtype=np.int32), codes),
-        "high": high.ravel(), "low": low.ravel(), "close": close.ravel(),
-    })
+    return pa.table(
+        {
+            "code": np.repeat([f"{2000 + i}0" for i in range(codes)], n),
+            "date": [start + timedelta(days=i) for i in range(n)] * codes,
+            "row_idx": np.tile(np.arange(1, n + 1, dtype=np.int32), codes),
+            "high": high.ravel(),
+            "low": low.ravel(),
+            "close": close.ravel(),
+        }
+    )
 
 
-@pytest.mark.parametrize("table", [random_walk(), market(n=2000, codes=2), random_walk(missing_high=True)],
-                         ids=["random walk", "gap-up market", "a missing high"])
+@pytest.mark.parametrize(
+    "table",
+    [random_walk(), market(n=2000, codes=2), random_walk(missing_high=True)],
+    ids=["random walk", "gap-up market", "a missing high"],
+)
 def test_interpreted_kernels_give_the_compiled_bits(table, monkeypatch):
     cut = 1800
     runs = {}
@@ -133,6 +152,8 @@ print("pandas" in sys.modules)
 def test_no_pandas_import_on_the_way():
     """pyarrow's to_numpy() and pa.array(ndarray) import pandas on first use: 0.2 s of every daily
     dbt run, for nothing. compute_extended builds its arrays from the Arrow buffers instead."""
-    result = subprocess.run([sys.executable, "-c", NO_PANDAS_RUN], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_PANDAS_RUN], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"

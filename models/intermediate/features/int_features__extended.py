@@ -8,7 +8,7 @@ sums and ADX, the SAR machine) is stored with every row in the state_* columns �
 17 rows before its new ones that STOCH needs. A code the scope recomputes whole (a split restated
 its history), or one still in ADX's warm-up, is recomputed whole."""
 
-import ingest  # noqa: F401, I001 — first: it makes numpy's loading safe in a dbt worker thread (see its __init__)
+import ingest  # noqa: F401 — first: it makes numpy's loading safe in a dbt worker thread (see its __init__)
 from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended, compute_extended_in_chunks
 
 
