@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -63,6 +65,35 @@ def test_every_model_and_column_is_documented(built):
             missing.append(f"{uid} (exposure)")
     assert manifest["exposures"], "the export and the analyst views are declared as exposures"
     assert not missing, missing
+    # the ecosystem's checks of the same artifacts: documentation coverage and the metadata score
+    bin_dir = Path(sys.executable).parent
+    coverage = subprocess.run(
+        [
+            bin_dir / "dbt-coverage",
+            "compute",
+            "doc",
+            "--project-dir",
+            ROOT,
+            "--run-artifacts-dir",
+            target,
+            "--cov-fail-under",
+            "1.0",
+            "--cov-report",
+            tmp / "coverage-doc.json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert coverage.returncode == 0, coverage.stdout[-2000:] + coverage.stderr[-2000:]
+    score = subprocess.run(
+        [bin_dir / "dbt-score", "lint", "--manifest", target / "manifest.json", "--fail-project-under", "9.8"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert score.returncode == 0, score.stdout[-2000:]
 
 
 def test_export_is_deterministic_complete_and_atomic(built, tmp_path):
