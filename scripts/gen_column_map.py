@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -53,6 +54,7 @@ def alias_pattern(alias: str) -> re.Pattern:
     return re.compile("^" + r"\w+".join(re.escape(p) for p in parts) + "$")
 
 
+@cache
 def macro_names() -> dict[str, str]:
     """Every project macro's name -> its file."""
     names = {}
@@ -79,6 +81,7 @@ def aliases(path: Path):
         offset += len(line)
 
 
+@cache
 def calling_model(macro: str) -> tuple[str, str]:
     for pattern in MODEL_GLOBS + [LAST_RESORT]:
         for path in sorted(ROOT.glob(pattern)):

@@ -26,16 +26,25 @@ with
 {% if is_incremental() -%}
 scope as ({{ daily_scope("date '" ~ last_stored_day() ~ "'") }}),
 
+window_start as materialized (  -- the earliest day the windows reach, looked up once for the four tables below
+    select {{ scope_first_day(ref('int_price_observations'), 'scope', window_rows) }} as date
+),
+
+{%- set first_day = '(select date from window_start)' %}
+
 -- each continued code's new rows and the window history before them, a recomputed code's every row
-observations as ({{ scoped_rows(ref('int_price_observations'), 'scope', window_rows) | indent(4) }}),
+observations as ({{ scoped_rows(ref('int_price_observations'), 'scope', window_rows, first_day) | indent(4) }}),
 
 long_memory as (
     select m.* exclude (kept_rows), v.* exclude (code, date, row_idx, kept_rows)
-    from ({{ scoped_rows(ref('int_features__long_memory'), 'scope', window_rows) }}) as m
-    inner join ({{ scoped_rows(ref('int_features__volatility'), 'scope', window_rows) }}) as v using (code, row_idx)
+    from ({{ scoped_rows(ref('int_features__long_memory'), 'scope', window_rows, first_day) }}) as m
+    inner join ({{ scoped_rows(ref('int_features__volatility'), 'scope', window_rows, first_day) }}) as v using (code, row_idx)
 ),
 
-extended as (select * exclude (kept_rows) from ({{ scoped_rows(ref('int_features__extended'), 'scope', window_rows) }})),
+extended as (
+    select * exclude (kept_rows)
+    from ({{ scoped_rows(ref('int_features__extended'), 'scope', window_rows, first_day) }})
+),
 
 {% else -%}
 

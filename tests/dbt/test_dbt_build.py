@@ -219,13 +219,17 @@ def test_full_refresh_plans_keep_their_window_passes(built, tmp_path):
 
 
 def example_queries() -> dict[str, str]:
-    """The example query (```sql … ```) in each model description of the marts and analytics YAML."""
+    """The example query (```sql … ```) in each model description of the marts (schema main) and
+    analytics YAML, by schema-qualified model name."""
     examples = {}
-    for path in ("models/marts/_marts__models.yml", "models/analytics/_analytics__models.yml"):
+    for schema, path in (
+        ("main", "models/marts/_marts__models.yml"),
+        ("analytics", "models/analytics/_analytics__models.yml"),
+    ):
         for model in yaml.safe_load((ROOT / path).read_text())["models"]:
             found = re.search(r"```sql\n(.*?)```", model.get("description", ""), re.DOTALL)
             if found:
-                examples[model["name"]] = found.group(1)
+                examples[f"{schema}.{model['name']}"] = found.group(1)
     return examples
 
 
@@ -234,14 +238,17 @@ def test_every_mart_and_analytics_view_shows_an_example_that_runs(built):
     warehouse, and return rows from every model that has rows."""
     db, _, _ = built
     examples = example_queries()
-    assert {"ml_dataset", "ml_dataset_enriched", "ml_walk_forward_splits", "daily_features", "companies"} <= set(
-        examples
-    )
+    assert {
+        "main.ml_dataset",
+        "main.ml_dataset_enriched",
+        "main.ml_walk_forward_splits",
+        "analytics.daily_features",
+        "analytics.companies",
+    } <= set(examples)
     con = duckdb.connect(str(db), read_only=True)
     try:
         for name, sql in examples.items():
-            schema = "analytics" if name in ("daily_features", "companies") else "main"
-            if con.sql(f"select count(*) from {schema}.{name}").fetchall()[0][0]:  # some marts need a longer market
+            if con.sql(f"select count(*) from {name}").fetchall()[0][0]:  # some marts need a longer market
                 assert con.sql(sql).fetchall(), f"{name}'s example returns no rows"
             else:
                 con.sql(sql).fetchall()
