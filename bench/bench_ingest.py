@@ -62,7 +62,7 @@ def fake_server(codes: int, years: float, plan: str) -> Iterator[tuple[str, subp
         [
             sys.executable,
             "-m",
-            "ingest.cli",
+            "gogooku3",
             "fake-api",
             "--port",
             str(port),
@@ -108,7 +108,7 @@ def load_fake_market(
             [
                 sys.executable,
                 "-m",
-                "ingest.cli",
+                "gogooku3",
                 "ingest",
                 "--quiet",
                 "--bulk",
@@ -140,7 +140,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = ap.parse_args()
 
-    gogooku3 = [sys.executable, "-m", "ingest.cli"]
+    gogooku3 = [sys.executable, "-m", "gogooku3"]
     t0 = time.monotonic()
     with fake_server(args.codes, args.years, args.plan) as (base, server):
         print(

@@ -15,12 +15,12 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from . import __version__
 from .config import Settings
 from .parse import MalformedResponse, parse_envelope
 from .ratelimit import ClientPause, MinuteWindowLimiter
@@ -92,7 +92,7 @@ class JQuantsClient:
         self.bytes_received = 0
 
     async def __aenter__(self) -> Self:
-        headers = {"User-Agent": f"gogooku3/{__version__}"}
+        headers = {"User-Agent": f"gogooku3/{version('gogooku3')}"}
         if _is_loopback(self.settings.api_base):
             # compression pays over a network; on this machine (the fake server) it only burns both cores
             headers["Accept-Encoding"] = "identity"

@@ -8,8 +8,14 @@ backfill); values J-Quants sends as strings ('' = absent, fact sheet §5) are re
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from typing import Any
+
+# Pages are many and small: polars' thread pool would spin-wait between them and burn the core the
+# API server (or DuckDB) needs, so one thread is faster. Read when polars is first imported, so set
+# before it; POLARS_MAX_THREADS overrides.
+os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
 import orjson
 import polars as pl

@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from gogooku3.fakeapi.market import MarketConfig, SyntheticMarket
+from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from ingest.client import RetryPolicy
 from ingest.config import Settings
-from ingest.fakeapi.market import MarketConfig, SyntheticMarket
-from ingest.fakeapi.server import FakeJQuants, ServerConfig
 from ingest.loader import IngestOptions, IngestReport, Loader
 from ingest.store import Warehouse
 

@@ -11,8 +11,8 @@ from datetime import date
 
 import duckdb
 
-from ingest.fakeapi.server import FakeJQuants, ServerConfig
-from ingest.publish import publish_snapshot, published_path
+from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
+from gogooku3.warehouse.publish import publish_snapshot, published_path
 from tests.conftest import ingest
 from tests.dbt.runner import ROOT, dbt
 
@@ -31,7 +31,7 @@ def test_analyst_keeps_reading_while_a_build_publishes(small_market, tmp_path):
         assert ingest(api, working, key="k", start=date(2024, 4, 1), end=date(2024, 4, 30)).ok
         env = {**os.environ, "GOGOOKU3_DUCKDB": str(working), "DBT_TARGET_PATH": str(tmp_path / "target2")}
         build = subprocess.run(
-            [sys.executable, "-m", "ingest.cli", "build", "--", "--exclude", "macro_checks"],
+            [sys.executable, "-m", "gogooku3", "build", "--", "--exclude", "macro_checks"],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.fakeapi.market import MarketConfig, SyntheticMarket
-from ingest.fakeapi.server import FakeJQuants, ServerConfig
+from gogooku3.fakeapi.market import MarketConfig, SyntheticMarket
+from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
 from tests.dbt.runner import copy_warehouse
 from tests.dbt.runner import dbt as run_dbt

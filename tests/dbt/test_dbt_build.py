@@ -14,7 +14,7 @@ import pyarrow.dataset as pads
 import pytest
 import yaml
 
-from ingest.export import export_ml_dataset
+from gogooku3.warehouse.export import export_ml_dataset
 from tests.conftest import query
 from tests.dbt.runner import ROOT, dbt
 

@@ -16,8 +16,8 @@ import pandas_ta as ta
 import pytest
 import talib
 
-from ingest.fakeapi.market import MarketConfig, SyntheticMarket
-from ingest.fakeapi.server import FakeJQuants, ServerConfig
+from gogooku3.fakeapi.market import MarketConfig, SyntheticMarket
+from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
 from tests.dbt.runner import dbt
 

@@ -2,8 +2,8 @@
 
 numpy's first import adds two OpenBLAS variables to os.environ and deletes them once loaded; dbt
 scrubs secrets from log lines by iterating os.environ in its other threads, and a key deleted
-mid-iteration raises KeyError there (a node failed at random in a plain `dbt build`). ingest/__init__
-sets the variables for good before the model imports numpy. Checked here as dbt does it: the model
+mid-iteration raises KeyError there (a node failed at random in a plain `dbt build`). the model
+sets the variables for good before it imports numpy. Checked here as dbt does it: the model
 file's imports in a fresh interpreter, without the variables, while another thread runs dbt's own
 scrubbing helper."""
 

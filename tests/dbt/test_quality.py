@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 import yaml
 
-from ingest.cli import main
-from ingest.fakeapi.market import QUALITY_PROBLEMS, SyntheticMarket
-from ingest.fakeapi.server import FakeJQuants, ServerConfig
+from gogooku3.cli import main
+from gogooku3.fakeapi.market import QUALITY_PROBLEMS, SyntheticMarket
+from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import SMALL_MARKET, ingest, query
 from tests.dbt.runner import copy_warehouse, dbt
 

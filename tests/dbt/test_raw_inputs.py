@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from ingest.fakeapi.server import FakeJQuants, ServerConfig
+from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
 from tests.dbt.runner import WAREHOUSE, copy_warehouse, dbt
 

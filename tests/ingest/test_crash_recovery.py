@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.fakeapi.server import Fault
+from gogooku3.fakeapi.server import Fault
 from tests.conftest import RAW_TABLES, ingest, query
 
 START, END = date(2024, 1, 4), date(2024, 3, 29)
@@ -46,7 +46,7 @@ def fingerprint(db: Path) -> dict[str, tuple[int, int]]:
 @pytest.fixture(scope="module")
 def reference(small_market, tmp_path_factory) -> dict[str, tuple[int, int]]:
     """An uninterrupted load of START..END."""
-    from ingest.fakeapi.server import FakeJQuants, ServerConfig
+    from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 
     db = tmp_path_factory.mktemp("reference") / "reference.duckdb"
     with FakeJQuants(small_market, ServerConfig(api_keys={"test-key": "premium"})) as api:
@@ -58,7 +58,7 @@ def kill_after(api, db: Path, sig: signal.Signals, marker: str, count: int) -> l
     """Start `gogooku3 ingest --from START --to END --verbose`; send `sig` once `count` log lines
     contain `marker`. Returns the lines read."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest.cli", "ingest", "--from", START.isoformat(), *ARGS, "--verbose"],
+        [sys.executable, "-m", "gogooku3", "ingest", "--from", START.isoformat(), *ARGS, "--verbose"],
         env=_env(api, db),
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -168,7 +168,7 @@ def test_killed_at_any_moment_the_open_ended_rerun_loads_what_a_clean_run_loads(
     before = fake_api.state.requests["/equities/bars/daily"]
     days_with_bars = query(db, "select count(distinct Date) from raw.equities_bars_daily")[0][0]
     rerun = subprocess.run(
-        [sys.executable, "-m", "ingest.cli", "ingest", *ARGS, "--quiet"],
+        [sys.executable, "-m", "gogooku3", "ingest", *ARGS, "--quiet"],
         env=_env(fake_api, db),
         capture_output=True,
         text=True,
@@ -188,7 +188,7 @@ def test_a_failed_calendar_reports_what_it_did_not_load_and_the_rerun_plans_the_
     db = tmp_path / "w.duckdb"
     fake_api.state.add_fault(Fault("500", "/markets/calendar", None))
     first = subprocess.run(
-        [sys.executable, "-m", "ingest.cli", "ingest", "--from", START.isoformat(), *ARGS, "--retries", "2"],
+        [sys.executable, "-m", "gogooku3", "ingest", "--from", START.isoformat(), *ARGS, "--retries", "2"],
         env=_env(fake_api, db),
         capture_output=True,
         text=True,
@@ -202,7 +202,7 @@ def test_a_failed_calendar_reports_what_it_did_not_load_and_the_rerun_plans_the_
     fake_api.state.config.faults.clear()
 
     rerun = subprocess.run(
-        [sys.executable, "-m", "ingest.cli", "ingest", *ARGS, "--quiet"],
+        [sys.executable, "-m", "gogooku3", "ingest", *ARGS, "--quiet"],
         env=_env(fake_api, db),
         capture_output=True,
         text=True,

@@ -8,8 +8,8 @@ from datetime import date
 import polars as pl
 import pytest
 
+from gogooku3.fakeapi.server import Fault
 from ingest.client import AuthError
-from ingest.fakeapi.server import Fault
 from tests.conftest import RAW_TABLES, ingest, query, table_contents
 
 JAN = {"start": date(2024, 1, 4), "end": date(2024, 1, 31)}

@@ -1,5 +1,5 @@
 """Extended indicators (ATR, NATR, ±DI, ADX, Parabolic SAR, Stochastic) for the whole market in
-one pass: the TA-Lib-exact kernels live in ingest/ta_kernels.py (compiled and cached by numba for a
+one pass: the TA-Lib-exact kernels live in gogooku3/indicators/kernels.py (compiled and cached by numba for a
 full refresh; a daily run's few thousand rows go through them interpreted, bit for bit the same).
 
 Full refresh: every observation. Daily run (incremental): each code in the run's scope
@@ -8,8 +8,21 @@ sums and ADX, the SAR machine) is stored with every row in the state_* columns �
 17 rows before its new ones that STOCH needs. A code the scope recomputes whole (a split restated
 its history), or one still in ADX's warm-up, is recomputed whole."""
 
-import ingest  # noqa: F401 — first: it makes numpy's loading safe in a dbt worker thread (see its __init__)
-from ingest.ta_kernels import CARRIED, STOCH_LOOKBACK, compute_extended, compute_extended_in_chunks
+import os
+
+# numpy's first import sets OPENBLAS_MAIN_FREE and GOTOBLAS_MAIN_FREE while it loads and then deletes
+# them. In dbt that import happens in this model's worker thread while another thread may be iterating
+# os.environ to scrub secrets from a log line: a key deleted mid-iteration raises KeyError there and
+# fails a node at random. Set for good before numpy loads, numpy leaves os.environ alone.
+os.environ.setdefault("OPENBLAS_MAIN_FREE", "1")
+os.environ.setdefault("GOTOBLAS_MAIN_FREE", "1")
+
+from gogooku3.indicators.kernels import (
+    CARRIED,
+    STOCH_LOOKBACK,
+    compute_extended,
+    compute_extended_in_chunks,
+)
 
 
 def model(dbt, session):

@@ -893,7 +893,7 @@ class SyntheticMarket:
             and (start is None or r["PubDate"] >= start)
             and (end is None or r["PubDate"] <= end)
         ]
-        from ..schema import EQUITIES_INVESTOR_TYPES
+        from ingest.schema import EQUITIES_INVESTOR_TYPES
 
         cols = EQUITIES_INVESTOR_TYPES.columns
         data = {c: [r[c].isoformat() if isinstance(r[c], date) else r[c] for r in rows] for c in cols}

@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from ingest import ta_kernels
-from ingest.ta_kernels import (
+from gogooku3.indicators import kernels
+from gogooku3.indicators.kernels import (
     CARRIED,
     INDICATORS,
     STATE,
@@ -105,7 +105,7 @@ def test_interpreted_kernels_give_the_compiled_bits(table, monkeypatch):
     cut = 1800
     runs = {}
     for mode, threshold in (("compiled", 0), ("interpreted", 10**12)):
-        monkeypatch.setattr(ta_kernels, "COMPILE_FROM_ROWS", threshold)
+        monkeypatch.setattr(kernels, "COMPILE_FROM_ROWS", threshold)
         whole = compute_extended(table)
         carried = whole.filter(pc.equal(whole.column("row_idx"), cut)).select(["code", "row_idx", *CARRIED])
         continued = compute_extended(table.filter(pc.greater(table.column("row_idx"), cut - STOCH_LOOKBACK)), carried)
@@ -132,7 +132,7 @@ def test_chunks_of_whole_codes_give_the_whole_market_result():
 NO_PANDAS_RUN = """
 import sys
 import duckdb
-from ingest.ta_kernels import CARRIED, compute_extended
+from gogooku3.indicators.kernels import CARRIED, compute_extended
 
 con = duckdb.connect()
 table = con.sql('''

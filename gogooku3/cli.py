@@ -20,13 +20,14 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ingest.client import ApiError, AuthError, HostUnreachable, RetryPolicy
+from ingest.config import ConfigError, Settings
+from ingest.loader import IngestOptions, IngestReport, Loader, parse_markets
+from ingest.schema import DATASETS
+from ingest.store import Warehouse, WarehouseError, connect, now
+
 from . import __version__
-from .client import ApiError, AuthError, HostUnreachable, RetryPolicy
-from .config import ConfigError, Settings
 from .fakeapi.market import QUALITY_PROBLEMS
-from .loader import IngestOptions, IngestReport, Loader, parse_markets
-from .schema import DATASETS
-from .store import Warehouse, WarehouseError, connect, now
 
 console = Console(stderr=True)
 DEMO_CODES, DEMO_YEARS = 300, 3
@@ -385,7 +386,7 @@ def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
 
 # ------------------------------------------------------------------------------------------ build / publish
 def publish(settings: Settings) -> None:
-    from .publish import publish_snapshot
+    from .warehouse.publish import publish_snapshot
 
     try:
         path, seconds = publish_snapshot(settings.duckdb_path)
@@ -436,7 +437,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------------------ export
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_ml_dataset
+    from .warehouse.export import export_ml_dataset
 
     settings = Settings.from_env()
     try:
@@ -457,7 +458,7 @@ STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "not run"
 
 
 def cmd_quality(args: argparse.Namespace) -> int:
-    from .quality import read_report
+    from .warehouse.quality import read_report
 
     settings = Settings.from_env()
     try:

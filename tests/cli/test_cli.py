@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from ingest.cli import main
+from gogooku3.cli import main
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ingest.cli", *args],
+        [sys.executable, "-m", "gogooku3", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -31,7 +31,7 @@ def test_every_command_has_help(command):
 def test_missing_key_explains_both_ways_forward(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("JQUANTS_")}
     out = subprocess.run(
-        [sys.executable, "-m", "ingest.cli", "ingest"],
+        [sys.executable, "-m", "gogooku3", "ingest"],
         capture_output=True,
         text=True,
         env={**env, "GOGOOKU3_DUCKDB": str(tmp_path / "w.duckdb"), "COLUMNS": "200"},
@@ -54,7 +54,7 @@ def test_bad_key_exits_3_with_the_reason(fake_api, tmp_path):
 
 
 def test_failed_units_make_the_run_exit_non_zero_with_a_summary(fake_api, tmp_path):
-    from ingest.fakeapi.server import Fault
+    from gogooku3.fakeapi.server import Fault
 
     fake_api.state.add_fault(Fault("bad_json", "/fins/summary", times=None, params={"date": "2024-01-10"}))
     out = run(

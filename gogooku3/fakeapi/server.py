@@ -26,7 +26,8 @@ import orjson
 import polars as pl
 from aiohttp import web
 
-from ..config import PLAN_ORDER
+from ingest.config import PLAN_ORDER
+
 from .market import MarketConfig, SyntheticMarket
 
 BAD_KEY = "The incoming api key is invalid or expired."

@@ -11,8 +11,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from ingest.fakeapi.market import OUTAGE, MarketConfig, SyntheticMarket
-from ingest.fakeapi.server import BAD_KEY, REQUIRES_DATE_OR_CODE, FakeJQuants, Fault
+from gogooku3.fakeapi.market import OUTAGE, MarketConfig, SyntheticMarket
+from gogooku3.fakeapi.server import BAD_KEY, REQUIRES_DATE_OR_CODE, FakeJQuants, Fault
 from ingest.schema import EQUITIES_BARS_DAILY, EQUITIES_INVESTOR_TYPES, EQUITIES_MASTER, FINS_SUMMARY
 
 

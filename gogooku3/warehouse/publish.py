@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from .store import WarehouseError, open_error_message
+from ingest.store import WarehouseError, open_error_message
 
 #: what dbt leaves behind when a build is killed mid-model or a Python model's incremental run ends:
 #: never part of a published snapshot
