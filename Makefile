@@ -14,7 +14,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DAYS ?= 4
 
-.PHONY: setup demo test lint docs bench bench-features bench-peers bench-incremental clean
+.PHONY: setup demo test lint format docs bench bench-features bench-peers bench-incremental clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON312) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfmt --check --quiet .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/sqlfmt --quiet .
 
 docs: setup
 	$(BIN)/python scripts/gen_column_map.py

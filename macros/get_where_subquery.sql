@@ -12,16 +12,13 @@
         {%- set kwargs = test.get('kwargs') or {} %}
         {%- set key = kwargs.get('combination_of_columns') or ([kwargs.get('column_name')] if test.get('name') == 'unique' else none) %}
         {%- set scoped = build_scoped(relation) %}
-        {%- if key is none or declared.get('date', 'date') in key or scoped == relation %}
-            {%- set rows = scoped %}
+        {%- if key is none or declared.get('date', 'date') in key or scoped == relation %} {%- set rows = scoped %}
         {%- else %}
             {%- set rows = '(select * from ' ~ relation ~ ' where (' ~ key | join(', ') ~ ') in (select '
                            ~ key | join(', ') ~ ' from ' ~ scoped ~ '))' %}
         {%- endif %}
     {%- endif %}
     {%- set where = config.get('where', '') %}
-    {%- if where %}
-        {%- do return('(select * from ' ~ rows ~ ' where ' ~ where ~ ') dbt_subquery') %}
-    {%- endif %}
+    {%- if where %} {%- do return('(select * from ' ~ rows ~ ' where ' ~ where ~ ') dbt_subquery') %} {%- endif %}
     {%- do return(rows) %}
 {%- endmacro %}

@@ -5,7 +5,7 @@
   columns never change once stored, hence an UPDATE of 7 columns instead of re-writing rows.
 -#}
 {% macro complete_targets(relation, observations) -%}
-{%- set open_rows -%}
+    {%- set open_rows -%}
     (
         select o.code, o.row_idx, o.close
         from {{ observations }} as o
@@ -14,7 +14,7 @@
         ) as open_targets using (code)
         where o.row_idx >= open_targets.first_open
     )
-{%- endset -%}
+    {%- endset -%}
 update {{ relation }} as stored
 set
     {%- for h in [1, 5, 10, 20] %}

@@ -6,13 +6,13 @@
   projection turns them into features and drops them.
 -#}
 {% macro feature_windows(relation) -%}
-select
-    *,
-    {{ returns_windows() }},
-    {{ rsi_windows() }},
-    {{ bollinger_windows() }},
-    {{ volatility_windows() }},
-    {{ ma_derived_windows() }},
-    {{ target_windows() }}
-from {{ relation }}
+    select
+        *,
+        {{ returns_windows() }},
+        {{ rsi_windows() }},
+        {{ bollinger_windows() }},
+        {{ volatility_windows() }},
+        {{ ma_derived_windows() }},
+        {{ target_windows() }}
+    from {{ relation }}
 {%- endmacro %}

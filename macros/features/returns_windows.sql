@@ -2,6 +2,6 @@
     (feature_windows). -#}
 {% macro returns_windows() -%}
     {%- for h in [1, 5, 10, 20] %}
-    lag(close, {{ h }}) over (partition by code order by row_idx) as close_{{ h }}_back{{ ',' if not loop.last }}
+        lag(close, {{ h }}) over (partition by code order by row_idx) as close_{{ h }}_back{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

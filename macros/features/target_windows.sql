@@ -2,6 +2,6 @@
     (feature_windows). -#}
 {% macro target_windows() -%}
     {%- for h in [1, 5, 10, 20] %}
-    lead(close, {{ h }}) over (partition by code order by row_idx) as close_{{ h }}_ahead{{ ',' if not loop.last }}
+        lead(close, {{ h }}) over (partition by code order by row_idx) as close_{{ h }}_ahead{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

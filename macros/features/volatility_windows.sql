@@ -2,5 +2,5 @@
     ln(H/L)², taken in the shared window pass (feature_windows). -#}
 {% macro volatility_windows() -%}
     lag(volatility_20d) over (partition by code order by row_idx) as volatility_20d_prev,
-    {{ rolling_mean('ln(high / low) ^ 2', 20) }}                  as log_range_sq_mean_20
+    {{ rolling_mean('ln(high / low) ^ 2', 20) }} as log_range_sq_mean_20
 {%- endmacro %}

@@ -2,7 +2,7 @@
     No bars or no calendar: stop with the command that loads them. Another dataset empty: warn by name,
     saying which columns stay NULL and how to load it (Free plans lack TOPIX and investor types). -#}
 {% macro check_raw_inputs() %}
-    {%- if not execute or flags.WHICH not in ('build', 'run') %}{{ return('') }}{% endif %}
+    {%- if not execute or flags.WHICH not in ('build', 'run') %} {{ return('') }}{% endif %}
     {%- set needed = {
         'markets_calendar': ('calendar', none),
         'equities_bars_daily': ('bars', none),

@@ -17,14 +17,13 @@
   The data tests of a model that declares `meta: {build_scope: {date: …, code: …}}` read its rows
   through build_scoped (the generic ones via get_where_subquery, macros/get_where_subquery.sql).
 -#}
-
 {#- Codes with at most this many rows before their new ones are tested whole (a model may recompute
     a young code whole: Wilder state from row 16, ADX from row 28, the regime's 252-row window). -#}
-{% macro build_scope_young_rows() %}{{ return(252) }}{% endmacro %}
+{% macro build_scope_young_rows() %} {{ return(252) }}{% endmacro %}
 {#- Rows back from a code's first new row that a daily run rewrites: ml_dataset's 20-day targets. -#}
-{% macro build_scope_rewritten_rows() %}{{ return(20) }}{% endmacro %}
+{% macro build_scope_rewritten_rows() %} {{ return(20) }}{% endmacro %}
 {#- More codes than this in the scope: test the whole history instead (the list is a literal). -#}
-{% macro build_scope_max_codes() %}{{ return(500) }}{% endmacro %}
+{% macro build_scope_max_codes() %} {{ return(500) }}{% endmacro %}
 
 {#- The scope of a build appending after `previous_day` (a date literal) to `observations`, as
     {'from': 'YYYY-MM-DD', 'codes': [...]}, or none when it lists too many codes. -#}
@@ -60,7 +59,7 @@
              (select count(*) from reaching_back),
              (select coalesce(string_agg(code, ',' order by code), '') from reaching_back)"
     ).rows[0] %}
-    {%- if n_codes > build_scope_max_codes() %}{{ return(none) }}{% endif %}
+    {%- if n_codes > build_scope_max_codes() %} {{ return(none) }}{% endif %}
     {{ return({'from': tests_from | string, 'codes': codes.split(',') if codes else []}) }}
 {% endmacro %}
 
@@ -70,22 +69,22 @@
     built_through, read from the comment before the hook replaces it, is the day this run appended
     after (a full refresh's new table has no comment). -#}
 {% macro build_scope_note(relation) %}
-    {%- if not execute %}{{ return('') }}{% endif %}
+    {%- if not execute %} {{ return('') }}{% endif %}
     {%- set note = 'built_through=' ~ run_query("select max(date) from " ~ relation).columns[0].values()[0] %}
     {%- set previous = stored_table_notes(relation).get('built_through') %}
     {%- set data_tests = [] %}
-    {%- for id in selected_resources if id.startswith('test.') %}{% do data_tests.append(id) %}{% endfor %}
-    {%- if previous is none or should_full_refresh() or not data_tests %}{{ return(note) }}{% endif %}
+    {%- for id in selected_resources if id.startswith('test.') %} {% do data_tests.append(id) %} {% endfor %}
+    {%- if previous is none or should_full_refresh() or not data_tests %} {{ return(note) }}{% endif %}
     {%- set scope = build_scope_after(relation, "date '" ~ previous ~ "'") %}
-    {%- if scope is none %}{{ return(note) }}{% endif %}
+    {%- if scope is none %} {{ return(note) }}{% endif %}
     {{ return(note ~ '; tested_by=' ~ invocation_id ~ '; tests_from=' ~ scope.from ~ '; tests_codes=' ~ scope.codes | join(',')) }}
 {% endmacro %}
 
 {#- This invocation's build scope ({'from', 'codes'}), or none: test everything. -#}
 {% macro build_test_scope() %}
-    {%- if not execute or var('tests_scope', 'build') == 'all' %}{{ return(none) }}{% endif %}
+    {%- if not execute or var('tests_scope', 'build') == 'all' %} {{ return(none) }}{% endif %}
     {%- set node = graph.nodes.get('model.gogooku3.int_price_observations') %}
-    {%- if node is none %}{{ return(none) }}{% endif %}
+    {%- if node is none %} {{ return(none) }}{% endif %}
     {%- set observations = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) %}
     {%- set notes = stored_table_notes(observations) %}
     {%- if notes.get('tested_by') == invocation_id %}
@@ -107,9 +106,9 @@
     not pushed below them). -#}
 {% macro build_scoped(relation) %}
     {%- set scope = build_test_scope() %}
-    {%- if scope is none %}{{ return(relation) }}{% endif %}
+    {%- if scope is none %} {{ return(relation) }}{% endif %}
     {%- set declared = build_scope_declared(relation) %}
-    {%- if declared is none %}{{ return(relation) }}{% endif %}
+    {%- if declared is none %} {{ return(relation) }}{% endif %}
     {%- set date_column, code_column = declared.get('date', 'date'), declared.get('code') %}
     {%- set first_day = "date '" ~ scope.from ~ "'" %}
     {%- set codes = "select unnest(string_split('" ~ scope.codes | join(',') ~ "', ','))" %}

@@ -18,9 +18,9 @@
     split among the bars after that day restates a code's adjusted history (ml_dataset then
     rewrites the code's past rows) or the note is missing; none on a full refresh or at parse time. -#}
 {% macro recount_from_month(relation) %}
-    {%- if not (execute and is_incremental()) %}{{ return(none) }}{% endif %}
+    {%- if not (execute and is_incremental()) %} {{ return(none) }}{% endif %}
     {%- set counted_through = stored_table_notes(relation).get('counted_through') %}
-    {%- if counted_through is none %}{{ return("date '0001-01-01'") }}{% endif %}
+    {%- if counted_through is none %} {{ return("date '0001-01-01'") }}{% endif %}
     {%- set last_day = "date '" ~ counted_through ~ "'" %}
     {%- set restated = run_query(
         "select count(*) from (" ~ restated_codes("(" ~ jquants_daily_bars(after=last_day) ~ ")") ~ ")"

@@ -6,7 +6,10 @@
     (
         select min(first.date)
         from {{ relation }} as first
-        inner join {{ scope }} as c
-            on first.code = c.code and c.kept_rows > 0 and first.row_idx = greatest(c.kept_rows - {{ reach - 1 }}, 1)
+        inner join
+            {{ scope }} as c
+            on first.code = c.code
+            and c.kept_rows > 0
+            and first.row_idx = greatest(c.kept_rows - {{ reach - 1 }}, 1)
     )
 {%- endmacro %}

@@ -9,9 +9,10 @@
     select r.*, s.kept_rows
     from {{ relation }} as r
     inner join {{ scope }} as s using (code)
-    where s.kept_rows > 0
-      and r.row_idx > s.kept_rows - {{ reach }}
-      and r.date >= {{ first_day if first_day is not none else scope_first_day(relation, scope, reach) }}
+    where
+        s.kept_rows > 0
+        and r.row_idx > s.kept_rows - {{ reach }}
+        and r.date >= {{ first_day if first_day is not none else scope_first_day(relation, scope, reach) }}
     union all
     select r.*, 0 as kept_rows
     from {{ relation }} as r

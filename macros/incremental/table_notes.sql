@@ -2,7 +2,6 @@
     table comment (`; `-separated): int_price_observations' bars watermark and test scope
     (macros/staging/past_bars_check.sql, build_scope.sql), dq_bar_checks' last checked day, the
     drift models' last counted day. -#}
-
 {#- A table's comment as a dict of its `key=value` parts (`; `-separated); empty without one. -#}
 {% macro stored_table_notes(relation) %}
     {%- set comment = run_query(

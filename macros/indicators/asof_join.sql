@@ -3,6 +3,10 @@
   `right_time` <= `left_time` (DuckDB ASOF LEFT JOIN). Used for point-in-time lookups.
 -#}
 {% macro asof_join(right, alias, keys, left_time, right_time, left_alias='l') -%}
-    asof left join {{ right }} as {{ alias }}
-        on {% for k in keys %}{{ left_alias }}.{{ k }} = {{ alias }}.{{ k }} and {% endfor %}{{ left_alias }}.{{ left_time }} >= {{ alias }}.{{ right_time }}
+    asof left join
+        {{ right }} as {{ alias }}
+        on {% for k in keys %}
+            {{ left_alias }}.{{ k }} = {{ alias }}.{{ k }} and
+        {% endfor %} {{ left_alias }}.{{ left_time }}
+        >= {{ alias }}.{{ right_time }}
 {%- endmacro %}

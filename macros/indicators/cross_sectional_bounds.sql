@@ -11,20 +11,19 @@
     select
         {{ partition_by }},
         {%- for c in columns %}
-        {{ c }}_bounds[1] as {{ c }}_lo,
-        {{ c }}_bounds[2] as {{ c }}_hi{{ ',' if not loop.last }}
+            {{ c }}_bounds[1] as {{ c }}_lo, {{ c }}_bounds[2] as {{ c }}_hi{{ ',' if not loop.last }}
         {%- endfor %}
-    from (
-        {%- for chunk in (chunks or ['true']) %}
-        select
-            {{ partition_by }},
-            {%- for c in columns %}
-            quantile_cont({{ c }}, [{{ lower }}, {{ upper }}]) as {{ c }}_bounds{{ ',' if not loop.last }}
+    from
+        (
+            {%- for chunk in (chunks or ['true']) %}
+                select
+                    {{ partition_by }},
+                    {%- for c in columns %}
+                        quantile_cont({{ c }}, [{{ lower }}, {{ upper }}]) as {{ c }}_bounds{{ ',' if not loop.last }}
+                    {%- endfor %}
+                from (select * from {{ relation }})
+                where {{ chunk }}
+                group by {{ partition_by }} {{ 'union all' if not loop.last }}
             {%- endfor %}
-        from (select * from {{ relation }})
-        where {{ chunk }}
-        group by {{ partition_by }}
-        {{ 'union all' if not loop.last }}
-        {%- endfor %}
-    )
+        )
 {%- endmacro %}

@@ -7,8 +7,10 @@
     {%- set ordered = '(partition by ' ~ partition_by ~ ' order by ' ~ x ~ ' asc nulls last)' -%}
     {%- set n = 'count(' ~ x ~ ') over (partition by ' ~ partition_by ~ ')' -%}
     case
-        when {{ x }} is null then null
-        when {{ n }} = 1 then 0.5
+        when {{ x }} is null
+        then null
+        when {{ n }} = 1
+        then 0.5
         else ((rank() over {{ ordered }} + count(*) over {{ ordered }}) / 2.0 - 1) / ({{ n }} - 1)
     end
 {%- endmacro %}

@@ -4,6 +4,9 @@
     recursion of these steps is bit-identical to pandas. -#}
 {% macro ema_step(x, previous, span) -%}
     {%- set alpha = '(1.0 / (1.0 + (' ~ span ~ ' - 1) / 2.0))' -%}
-    case when ({{ previous }}) = ({{ x }}) then ({{ previous }})
-         else ((1.0 - {{ alpha }}) * ({{ previous }}) + {{ alpha }} * ({{ x }})) / ((1.0 - {{ alpha }}) + {{ alpha }}) end
+    case
+        when ({{ previous }}) = ({{ x }})
+        then ({{ previous }})
+        else ((1.0 - {{ alpha }}) * ({{ previous }}) + {{ alpha }} * ({{ x }})) / ((1.0 - {{ alpha }}) + {{ alpha }})
+    end
 {%- endmacro %}

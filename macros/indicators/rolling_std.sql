@@ -8,9 +8,12 @@
 {% macro rolling_std(x, n, ddof=1, order_by='row_idx', partition_by='code', offset=0, non_null_from=none) -%}
     {%- set frame = 'rows between ' ~ (n - 1 + offset) ~ ' preceding and ' ~ ('current row' if offset == 0 else offset ~ ' preceding') -%}
     {%- if non_null_from is none %}
-    case when count({{ x }}) over (partition by {{ partition_by }} order by {{ order_by }} {{ frame }}) = {{ n }}
-    {%- else %}
-    case when {{ order_by }} >= {{ non_null_from + n - 1 + offset }}
+        case when count({{ x }}) over (partition by {{ partition_by }} order by {{ order_by }} {{ frame }}) = {{ n }}
+    {%- else %} case when {{ order_by }} >= {{ non_null_from + n - 1 + offset }}
     {%- endif %}
-         then {{ 'stddev_samp' if ddof == 1 else 'stddev_pop' }}({{ x }}) over (partition by {{ partition_by }} order by {{ order_by }} {{ frame }}) end
+        then
+            {{ 'stddev_samp' if ddof == 1 else 'stddev_pop' }} ({{ x }}) over (
+                partition by {{ partition_by }} order by {{ order_by }} {{ frame }}
+            )
+    end
 {%- endmacro %}

@@ -1,2 +1,2 @@
 {#- The loss of a one-row change: max(-change, 0) (NULL stays NULL). -#}
-{% macro rsi_loss(change) %}greatest(-({{ change }}), 0){% endmacro %}
+{% macro rsi_loss(change) %} greatest(- ({{ change }}), 0){% endmacro %}

@@ -8,13 +8,16 @@
 -#}
 {% macro statement_available_date(disclosed_date, disclosed_time, is_trading_day, is_half_day, next_trading_day) -%}
     case
-        when coalesce({{ is_trading_day }}, false)
-             and try_cast({{ disclosed_time }} as time) is not null
-             and try_cast({{ disclosed_time }} as time) < case
-                    when {{ is_half_day }} then time '11:30:00'
-                    when {{ disclosed_date }} >= date '2024-11-05' then time '15:30:00'
-                    else time '15:00:00'
-                 end
+        when
+            coalesce({{ is_trading_day }}, false)
+            and try_cast({{ disclosed_time }} as time) is not null
+            and try_cast({{ disclosed_time }} as time) < case
+                when {{ is_half_day }}
+                then time '11:30:00'
+                when {{ disclosed_date }} >= date '2024-11-05'
+                then time '15:30:00'
+                else time '15:00:00'
+            end
         then {{ disclosed_date }}
         else {{ next_trading_day }}
     end

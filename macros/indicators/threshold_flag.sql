@@ -5,6 +5,11 @@
     quantile (a repeated volatility) would otherwise flip between builds. -#}
 {% macro threshold_flag(x, threshold, direction='>', rel_tol=1e-12) -%}
     {%- set margin = '(' ~ rel_tol ~ ' * abs(' ~ threshold ~ '))' -%}
-    case when {{ x }} is null then null
-         when {{ x }} {{ direction }} {{ threshold }} {{ '+' if direction == '>' else '-' }} {{ margin }} then 1 else 0 end
+    case
+        when {{ x }} is null
+        then null
+        when {{ x }} {{ direction }} {{ threshold }} {{ '+' if direction == '>' else '-' }} {{ margin }}
+        then 1
+        else 0
+    end
 {%- endmacro %}

@@ -13,7 +13,7 @@
 -#}
 {% macro assert_past_bars_unchanged(relation) %}
     {%- set ledger = load_ledger() %}
-    {%- if ledger is none %}{{ return(none) }}{% endif %}
+    {%- if ledger is none %} {{ return(none) }}{% endif %}
 
     {%- set reloaded_from, last_built_day = run_query(
         "select min(unit_from), any_value(last_built_day)
@@ -22,7 +22,7 @@
            and unit_from <= last_built_day
            and finished_at > coalesce(" ~ stored_bars_watermark(relation) ~ ", timestamp '-infinity')"
     ).rows[0] %}
-    {%- if reloaded_from is none %}{{ return(none) }}{% endif %}
+    {%- if reloaded_from is none %} {{ return(none) }}{% endif %}
 
     {%- set last_day = "date '" ~ last_built_day ~ "'" %}
     {%- set changed = run_query(
@@ -85,6 +85,6 @@
     unit test's fixture, have none): the relation, else none. -#}
 {% macro load_ledger() %}
     {%- set ledger = source('jquants', '_loads') %}
-    {%- if not execute or ledger is string or ledger.schema is none %}{{ return(none) }}{% endif %}
+    {%- if not execute or ledger is string or ledger.schema is none %} {{ return(none) }}{% endif %}
     {{ return(adapter.get_relation(ledger.database, ledger.schema, ledger.identifier)) }}
 {% endmacro %}

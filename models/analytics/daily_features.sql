@@ -5,8 +5,8 @@ select
     f.code,
     f.date,
     {{ listing_in_force('company_name_en', 'listing', 'f.date') }} as company,
-    {{ listing_in_force('market_name', 'listing', 'f.date') }}     as market,
-    {{ listing_in_force('sector33_name', 'listing', 'f.date') }}   as sector,
+    {{ listing_in_force('market_name', 'listing', 'f.date') }} as market,
+    {{ listing_in_force('sector33_name', 'listing', 'f.date') }} as sector,
     f.close,
     f.volume,
     f.turnover_value,
@@ -22,5 +22,6 @@ select
     f.target_1d,
     f.target_5d,
     f.target_20d
-from {{ ref('ml_dataset') }} as f
-{{ asof_join(ref('int_listed_issues_pit'), 'listing', ['code'], 'date', 'valid_from', left_alias='f') }}
+from
+    {{ ref('ml_dataset') }} as f
+    {{ asof_join(ref('int_listed_issues_pit'), 'listing', ['code'], 'date', 'valid_from', left_alias='f') }}

@@ -3,15 +3,17 @@
 -- whether the latest snapshot still lists it.
 with
 
-intervals as (
-    select * from {{ ref('int_listed_issues_pit') }}
-),
+    intervals as (select * from {{ ref('int_listed_issues_pit') }}),
 
-span as (
-    select code, min(valid_from) as first_seen, max(valid_from) as last_seen, count(distinct market_code) as markets_seen
-    from intervals
-    group by code
-)
+    span as (
+        select
+            code,
+            min(valid_from) as first_seen,
+            max(valid_from) as last_seen,
+            count(distinct market_code) as markets_seen
+        from intervals
+        group by code
+    )
 
 select
     intervals.code,

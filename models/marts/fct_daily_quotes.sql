@@ -22,5 +22,4 @@ select
     bars.has_trade,
     coalesce(calendar.is_half_day, false) as is_half_day
 from {{ ref('stg_jquants__daily_bars') }} as bars
-left join {{ ref('int_trading_calendar') }} as calendar
-    on calendar.calendar_date = bars.date
+left join {{ ref('int_trading_calendar') }} as calendar on calendar.calendar_date = bars.date

@@ -10,39 +10,42 @@
 
 with
 
-dates as (
-    select date, row_number() over (order by date) as day_number, count(*) over () as n_days
-    from (select distinct date from {{ ref('ml_dataset') }})
-),
+    dates as (
+        select date, row_number() over (order by date) as day_number, count(*) over () as n_days
+        from (select distinct date from {{ ref('ml_dataset') }})
+    ),
 
-folds as (
-    select
-        fold,
-        n_days - ({{ folds }} - fold + 1) * {{ window }} + 1 as test_start
-    from (select distinct n_days from dates) cross join range(1, {{ folds }} + 1) as f(fold)
-),
+    folds as (
+        select fold, n_days - ({{ folds }} - fold + 1) * {{ window }} + 1 as test_start
+        from (select distinct n_days from dates)
+        cross join range(1, {{ folds }} + 1) as f(fold)
+    ),
 
-bounds as (
-    select
-        fold,
-        test_start,
-        test_start + {{ window }} - 1                      as test_end,
-        test_start - {{ embargo }} - {{ window }}          as valid_start,
-        test_start - {{ embargo }} - 1                     as valid_end,
-        test_start - 2 * {{ embargo }} - {{ window }} - 1  as train_end
-    from folds
-)
+    bounds as (
+        select
+            fold,
+            test_start,
+            test_start + {{ window }} - 1 as test_end,
+            test_start - {{ embargo }} - {{ window }} as valid_start,
+            test_start - {{ embargo }} - 1 as valid_end,
+            test_start - 2 * {{ embargo }} - {{ window }} - 1 as train_end
+        from folds
+    )
 
 select
     cast(bounds.fold as integer) as fold,
     dates.date,
     case
-        when dates.day_number <= bounds.train_end then 'train'
-        when dates.day_number between bounds.valid_start and bounds.valid_end then 'valid'
-        when dates.day_number between bounds.test_start and bounds.test_end then 'test'
+        when dates.day_number <= bounds.train_end
+        then 'train'
+        when dates.day_number between bounds.valid_start and bounds.valid_end
+        then 'valid'
+        when dates.day_number between bounds.test_start and bounds.test_end
+        then 'test'
     end as split
 from bounds
-join dates
+join
+    dates
     on dates.day_number <= bounds.train_end
     or dates.day_number between bounds.valid_start and bounds.valid_end
     or dates.day_number between bounds.test_start and bounds.test_end

@@ -14,25 +14,30 @@
 {%- set recount_from = recount_from_month(this) %}
 with
 
-monitored as (
-    -- every monitored value, its feature as a small integer (a cheaper grouping key than its name)
-    {%- for feature in features %}
-    select {{ loop.index0 }}::utinyint as feature_number, date_trunc('month', date) as month, cast({{ feature }} as double) as x
-    from {{ ref('ml_dataset') }}
-    where isfinite({{ feature }}){{ ' and date >= ' ~ recount_from if recount_from is not none }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-),
+    monitored as (
+        -- every monitored value, its feature as a small integer (a cheaper grouping key than its name)
+        {%- for feature in features %}
+            select
+                {{ loop.index0 }}::utinyint as feature_number,
+                date_trunc('month', date) as month,
+                cast({{ feature }} as double) as x
+            from {{ ref('ml_dataset') }}
+            where isfinite({{ feature }}){{ ' and date >= ' ~ recount_from if recount_from is not none }}
+            {% if not loop.last %}
+                union all
+            {% endif %}
+        {%- endfor %}
+    ),
 
-bucketed as (
-    -- bucket = 100·asinh(x·1e9), floored: steps of 1 % of |x| above ~1e-9, of 1e-11 below it;
-    -- monotone in x, so buckets in key order are values in order (|x| capped at 1e290: finite when scaled)
-    select feature_number, month, floor(100 * asinh(least(greatest(x, -1e290), 1e290) * 1e9))::integer as bucket
-    from monitored
-)
+    bucketed as (
+        -- bucket = 100·asinh(x·1e9), floored: steps of 1 % of |x| above ~1e-9, of 1e-11 below it;
+        -- monotone in x, so buckets in key order are values in order (|x| capped at 1e290: finite when scaled)
+        select feature_number, month, floor(100 * asinh(least(greatest(x, -1e290), 1e290) * 1e9))::integer as bucket
+        from monitored
+    )
 
 select
-    {{ features | tojson | replace('"', "'") }}[feature_number + 1] as feature,
+    {{ features | tojson | replace('"', "'") }} [feature_number + 1] as feature,
     cast(month as date) as month,
     bucket,
     count(*) as n

@@ -11,4 +11,6 @@ full join (select code, date from {{ build_scoped(ref('ml_dataset_enriched')) }}
 where base.code is null or enriched.code is null
 union all
 select 'row count differs', null, null
-where (select count(*) from {{ build_scoped(ref('ml_dataset')) }}) <> (select count(*) from {{ build_scoped(ref('ml_dataset_enriched')) }})
+where
+    (select count(*) from {{ build_scoped(ref('ml_dataset')) }})
+    <> (select count(*) from {{ build_scoped(ref('ml_dataset_enriched')) }})

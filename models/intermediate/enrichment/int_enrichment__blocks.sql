@@ -24,35 +24,54 @@ select
     base.code,
     base.date,
     -- statements
-    stmt.stmt_yoy_sales, stmt.stmt_yoy_op, stmt.stmt_yoy_np, stmt.stmt_opm, stmt.stmt_npm,
-    stmt.stmt_progress_op, stmt.stmt_progress_np, stmt.stmt_rev_fore_op, stmt.stmt_rev_fore_np,
-    stmt.stmt_rev_fore_eps, stmt.stmt_roe, stmt.stmt_roa, stmt.stmt_days_since, stmt.stmt_impulse,
+    stmt.stmt_yoy_sales,
+    stmt.stmt_yoy_op,
+    stmt.stmt_yoy_np,
+    stmt.stmt_opm,
+    stmt.stmt_npm,
+    stmt.stmt_progress_op,
+    stmt.stmt_progress_np,
+    stmt.stmt_rev_fore_op,
+    stmt.stmt_rev_fore_np,
+    stmt.stmt_rev_fore_eps,
+    stmt.stmt_roe,
+    stmt.stmt_roa,
+    stmt.stmt_days_since,
+    stmt.stmt_impulse,
     cast(stmt.is_stmt_valid as integer) as is_stmt_valid,
     -- stock versus market
-    beta.beta_60d, beta.alpha_1d, beta.alpha_5d, beta.rel_strength_20d, beta.idio_vol_ratio,
+    beta.beta_60d,
+    beta.alpha_1d,
+    beta.alpha_5d,
+    beta.rel_strength_20d,
+    beta.idio_vol_ratio,
     cast(beta.is_beta_valid as integer) as is_beta_valid,
     -- sector
-    sec.sec_ret_1d_eq, sec.sec_ret_5d_eq, sec.sec_vol_20d, sec.rel_to_sec_5d, sec.z_in_sec_returns_5d,
-    sec.z_in_sec_volatility_20d, sec.sec_member_cnt, cast(sec.is_sec_valid as integer) as is_sec_valid,
+    sec.sec_ret_1d_eq,
+    sec.sec_ret_5d_eq,
+    sec.sec_vol_20d,
+    sec.rel_to_sec_5d,
+    sec.z_in_sec_returns_5d,
+    sec.z_in_sec_volatility_20d,
+    sec.sec_member_cnt,
+    cast(sec.is_sec_valid as integer) as is_sec_valid,
     -- cross-section
     cs.* exclude (code, date)
 from {{ ref('ml_dataset') }} as base
 left join {{ ref('int_enrichment__statements') }} as stmt using (code, date)
-{%- if last_day is none %}
-left join {{ ref('int_enrichment__beta') }} as beta using (code, date)
+{%- if last_day is none %} left join {{ ref('int_enrichment__beta') }} as beta using (code, date)
 {%- else %}
-{%- set beta_history %}(  -- the run's codes (int_daily_scope): a continued code's new rows and the rows its window reaches
+        {%- set beta_history %}(  -- the run's codes (int_daily_scope): a continued code's new rows and the rows its window reaches
         select * exclude (kept_rows) from (
             with scope as ({{ daily_scope("date '" ~ last_day ~ "'") }})
             {{ scoped_rows(ref('ml_dataset'), 'scope', beta_rows() - 1) | indent(12) }}
         )
     ){% endset %}
-left join (  -- the beta view's SQL over the history it reads, not every code's whole history
-    {{ beta_block(beta_history, ref('int_enrichment__market')) | indent(4) }}
-) as beta using (code, date)
+    left join
+        (  -- the beta view's SQL over the history it reads, not every code's whole history
+            {{ beta_block(beta_history, ref('int_enrichment__market')) | indent(4) }}
+        ) as beta using (code, date)
 {%- endif %}
 left join {{ ref('int_enrichment__sector') }} as sec using (code, date)
 left join {{ ref('int_enrichment__cross_section') }} as cs using (code, date)
-{%- if last_day is not none %}
-where base.date > date '{{ last_day }}'
-{%- endif %}
+{%- if last_day is not none %} where base.date > date '{{ last_day }}' {%- endif %}

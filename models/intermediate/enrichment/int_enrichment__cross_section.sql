@@ -7,25 +7,15 @@
 {%- set columns = ['returns_1d', 'returns_5d', 'returns_20d', 'volatility_20d', 'turnover_value'] %}
 with
 
-features as (
-    select code, date, {{ columns | join(', ') }} from {{ ref('ml_dataset') }}
-),
-{%- for x in columns %}
-
-{{ x }}_ranked as (
-    select
-        *,
-        {{ cross_sectional_pct_rank(x) }} as {{ x }}_cs_pct,
-        {{ cross_sectional_zscore(x) }}   as {{ x }}_cs_z
-    from {{ 'features' if loop.first else columns[loop.index0 - 1] ~ '_ranked' }}
-){{ ',' if not loop.last }}
-{%- endfor %}
-
-select
-    code,
-    date,
+    features as (select code, date, {{ columns | join(', ') }} from {{ ref('ml_dataset') }}),
     {%- for x in columns %}
-    {{ x }}_cs_pct,
-    {{ x }}_cs_z{{ ',' if not loop.last }}
+
+        {{ x }}_ranked as (
+            select
+                *, {{ cross_sectional_pct_rank(x) }} as {{ x }}_cs_pct, {{ cross_sectional_zscore(x) }} as {{ x }}_cs_z
+            from {{ 'features' if loop.first else columns[loop.index0 - 1] ~ '_ranked' }}
+        ){{ ',' if not loop.last }}
     {%- endfor %}
+
+select code, date, {%- for x in columns %} {{ x }}_cs_pct, {{ x }}_cs_z{{ ',' if not loop.last }} {%- endfor %}
 from {{ columns[-1] }}_ranked

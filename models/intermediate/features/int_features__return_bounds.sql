@@ -13,32 +13,32 @@
 {%- set last_day = last_stored_day() %}
 with
 
-{% if last_day is not none -%}
-scope as ({{ daily_scope("date '" ~ last_day ~ "'") }}),
+    {% if last_day is not none -%}
+        scope as ({{ daily_scope("date '" ~ last_day ~ "'") }}),
 
-observations as (  -- the run's codes: a continued code's new rows and the 20 rows its returns read
-    {{ scoped_rows(ref('int_price_observations'), 'scope', return_rows) | indent(4) }}
-),
+        observations as (  -- the run's codes: a continued code's new rows and the 20 rows its returns read
+            {{ scoped_rows(ref('int_price_observations'), 'scope', return_rows) | indent(4) }}
+        ),
 
-{% endif -%}
-returns as materialized (  -- read once per year below
-    select
-        date,
-        {%- for h in horizons %}
-        {{ simple_return('close', h) }} as returns_{{ h }}d{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ 'observations' if last_day is not none else ref('int_price_observations') }}
-)
+    {% endif -%}
+    returns as materialized(  -- read once per year below
+        select
+            date,
+            {%- for h in horizons %}
+                {{ simple_return('close', h) }} as returns_{{ h }}d{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ 'observations' if last_day is not none else ref('int_price_observations') }}
+    )
 
-{%- set columns = [] %}
-{%- for h in horizons %}{% do columns.append('returns_' ~ h ~ 'd') %}{% endfor %}
-{%- set new_days = " where date > '" ~ last_day ~ "'" if last_day is not none else '' %}
-{#- one aggregate per year: the quantiles of 20 years at once do not fit the memory limit -#}
-{%- set years = [] %}
-{%- if execute %}
-{%- set years = run_query("select distinct year(date) from " ~ ref('int_price_observations') ~ new_days ~ " order by 1").columns[0].values() %}
-{%- endif %}
-{%- set chunks = [] %}
-{%- for year in years %}{% do chunks.append('year(date) = ' ~ year) %}{% endfor %}
-{{ cross_sectional_bounds('returns' ~ new_days, columns, chunks=chunks) }}
+    {%- set columns = [] %}
+    {%- for h in horizons %} {% do columns.append('returns_' ~ h ~ 'd') %} {% endfor %}
+    {%- set new_days = " where date > '" ~ last_day ~ "'" if last_day is not none else '' %}
+    {#- one aggregate per year: the quantiles of 20 years at once do not fit the memory limit -#}
+    {%- set years = [] %}
+    {%- if execute %}
+        {%- set years = run_query("select distinct year(date) from " ~ ref('int_price_observations') ~ new_days ~ " order by 1").columns[0].values() %}
+    {%- endif %}
+    {%- set chunks = [] %}
+    {%- for year in years %} {% do chunks.append('year(date) = ' ~ year) %} {% endfor %}
+    {{ cross_sectional_bounds('returns' ~ new_days, columns, chunks=chunks) }}
 order by date

@@ -13,45 +13,45 @@
 {%- set regime_quantiles = [0.2, 0.8] %}  {#- low_vol_flag below the first, high_vol_flag above the second #}
 with
 
-{% if carry -%}
-scope as ({{ daily_scope("date '" ~ last_day ~ "'") }}),
+    {% if carry -%}
+        scope as ({{ daily_scope("date '" ~ last_day ~ "'") }}),
 
-observations as (  -- estimated at about one row per code (see regrouped)
-    {{ regrouped('(' ~ scoped_rows(ref('int_price_observations'), 'scope', volatility_rows | max) ~ ')') | indent(4) }}
-),
-{%- else %}
-observations as (
-    select *, 0 as kept_rows from {{ ref('int_price_observations') }}
-),
-{%- endif %}
-
-volatility as (
-    select
-        code,
-        date,
-        row_idx,
-        kept_rows,
-        {%- for n in volatility_rows %}
-        {#- a day return is NULL on a code's first row only (its prev_close; closes are > 0) #}
-        {{ rolling_volatility(relative_change('close', 'prev_close'), n, non_null_from=2) }} as volatility_{{ n }}d{{ ',' if not loop.last }}
-        {%- endfor %}
-    from observations
-),
-
-regime_rows as (  -- the rows whose volatility is new{{ ', and the stored ones their windows reach' if carry }}
-    select * from volatility where row_idx > kept_rows
-    {%- if carry %}
-    union all by name
-    select code, date, row_idx, kept_rows, volatility_20d, volatility_60d
-    from ({{ scoped_rows(this, 'scope', regime_rows - 1) }})
-    where kept_rows > 0 and row_idx <= kept_rows
+        observations as (  -- estimated at about one row per code (see regrouped)
+            {{ regrouped('(' ~ scoped_rows(ref('int_price_observations'), 'scope', volatility_rows | max) ~ ')') | indent(4) }}
+        ),
+    {%- else %} observations as (select *, 0 as kept_rows from {{ ref('int_price_observations') }}),
     {%- endif %}
-),
 
-regime as (  -- both thresholds from one window aggregate
-    select *, {{ trailing_quantiles('volatility_20d', regime_quantiles, regime_rows) }} as thresholds
-    from regime_rows
-)
+    volatility as (
+        select
+            code,
+            date,
+            row_idx,
+            kept_rows,
+            {%- for n in volatility_rows %}
+                {#- a day return is NULL on a code's first row only (its prev_close; closes are > 0) #}
+                {{ rolling_volatility(relative_change('close', 'prev_close'), n, non_null_from=2) }}
+                as volatility_{{ n }}d{{ ',' if not loop.last }}
+            {%- endfor %}
+        from observations
+    ),
+
+    regime_rows as (  -- the rows whose volatility is new{{ ', and the stored ones their windows reach' if carry }}
+        select *
+        from volatility
+        where row_idx > kept_rows
+        {%- if carry %}
+            union all by name
+            select code, date, row_idx, kept_rows, volatility_20d, volatility_60d
+            from ({{ scoped_rows(this, 'scope', regime_rows - 1) }})
+            where kept_rows > 0 and row_idx <= kept_rows
+        {%- endif %}
+    ),
+
+    regime as (  -- both thresholds from one window aggregate
+        select *, {{ trailing_quantiles('volatility_20d', regime_quantiles, regime_rows) }} as thresholds
+        from regime_rows
+    )
 
 select
     code,
@@ -64,5 +64,5 @@ select
 from regime
 where row_idx > kept_rows
 {%- if not carry %}
-order by date, code  -- date order: a daily run's date filters skip whole row groups
+    order by date, code  -- date order: a daily run's date filters skip whole row groups
 {%- endif %}

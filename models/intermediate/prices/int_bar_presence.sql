@@ -15,32 +15,23 @@
 -- depends_on: {{ ref('int_price_observations') }}
 -- depends_on: {{ source('jquants', 'equities_bars_daily') }}
 {%- if is_incremental() %}
-with
+    with
 
-new_bars as (
-    select code, date, has_trade from ({{ jquants_daily_bars(after=last_stored_day_query()) }})
-),
+        new_bars as (select code, date, has_trade from ({{ jquants_daily_bars(after=last_stored_day_query()) }})),
 
-last_stored as (  -- the last stored bar of each code with new bars
-    select code, max(date) as last_date
-    from {{ this }}
-    where code in (select code from new_bars)
-    group by code
-)
+        last_stored as (  -- the last stored bar of each code with new bars
+            select code, max(date) as last_date from {{ this }} where code in (select code from new_bars) group by code
+        )
 
-select
-    n.code,
-    n.date,
-    n.has_trade,
-    coalesce(lag(n.date) over (partition by n.code order by n.date), s.last_date) as previous_bar_date
-from new_bars as n
-left join last_stored as s using (code)
+    select
+        n.code,
+        n.date,
+        n.has_trade,
+        coalesce(lag(n.date) over (partition by n.code order by n.date), s.last_date) as previous_bar_date
+    from new_bars as n
+    left join last_stored as s using (code)
 {%- else %}
-select
-    code,
-    date,
-    has_trade,
-    lag(date) over (partition by code order by date) as previous_bar_date
-from {{ ref('stg_jquants__daily_bars') }}
+    select code, date, has_trade, lag(date) over (partition by code order by date) as previous_bar_date
+    from {{ ref('stg_jquants__daily_bars') }}
 {%- endif %}
 order by date  -- date order, as the other tables: a scan filtered on recent days skips older row groups

@@ -15,33 +15,31 @@
 {%- set last_day = last_stored_day('built_through') %}
 with
 
-built as (
-    select max(date) as built_through from {{ ref('int_price_observations') }}
-),
+    built as (select max(date) as built_through from {{ ref('int_price_observations') }}),
 
-written as (
-{%- if last_day is none %}
-    select distinct code
-    from {{ ref('int_price_observations') }}
-{%- else %}
-    select code, min(row_idx) as first_row
-    from {{ ref('int_price_observations') }}
-    where date > date '{{ last_day }}'  -- the observations are in date order: older row groups are skipped
-    group by code
-{%- endif %}
-)
+    written as (
+        {%- if last_day is none %}select distinct code from {{ ref('int_price_observations') }}
+        {%- else %}
+            select code, min(row_idx) as first_row
+            from {{ ref('int_price_observations') }}
+            where date > date '{{ last_day }}'  -- the observations are in date order: older row groups are skipped
+            group by code
+        {%- endif %}
+    )
 
 select
     written.code,
-    {%- if last_day is none %}
-    0 as kept_rows,
+    {%- if last_day is none %} 0 as kept_rows,
     {%- else %}
-    cast(
-        case  -- the decision int_price_observations took on the same new bars
-            when written.code in ({{ restated_codes('(' ~ jquants_daily_bars(after="date '" ~ last_day ~ "'") ~ ')') }}) then 0
-            else written.first_row - 1
-        end as integer
-    ) as kept_rows,
+        cast(
+            case  -- the decision int_price_observations took on the same new bars
+                when
+                    written.code
+                    in ({{ restated_codes('(' ~ jquants_daily_bars(after="date '" ~ last_day ~ "'") ~ ')') }})
+                then 0
+                else written.first_row - 1
+            end as integer
+        ) as kept_rows,
     {%- endif %}
     built.built_through
 from written

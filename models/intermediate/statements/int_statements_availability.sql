@@ -2,13 +2,9 @@
 -- time: a release at or after the session's close counts from the next trading day).
 with
 
-statements as (
-    select * from {{ ref('stg_jquants__fins_summary') }}
-),
+    statements as (select * from {{ ref('stg_jquants__fins_summary') }}),
 
-calendar as (
-    select * from {{ ref('int_trading_calendar') }}
-)
+    calendar as (select * from {{ ref('int_trading_calendar') }})
 
 select
     statements.code,
@@ -32,6 +28,6 @@ select
     statements.next_year_forecast_eps,
     {{ statement_available_date('statements.disclosed_date', 'statements.disclosed_time',
                                 'calendar.is_trading_day', 'calendar.is_half_day', 'calendar.next_trading_day') }}
-        as available_date
+    as available_date
 from statements
 left join calendar on calendar.calendar_date = statements.disclosed_date
