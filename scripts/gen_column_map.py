@@ -4,8 +4,9 @@ model that computes it and the macros on the line that does.
     python scripts/gen_column_map.py           # rewrite docs/features.md
     python scripts/gen_column_map.py --check   # exit 1 when docs/features.md is out of date
 
-Read from the sources, not kept by hand: the marts' columns from their YAML, the formulas from
-scripts/gen_feature_docs.py's table, and where each column is computed from the SQL that names it
+Read from the sources, not kept by hand: the marts' columns and their warm-up (`meta.warm_up_rows`)
+from their YAML, the formulas from the column docs blocks (models/intermediate/features/
+_features__docs.md, which the YAML cites), and where each column is computed from the SQL that names it
 (`… as <column>`, with Jinja in the name matching any value): first the feature and enrichment
 macros (and the model that calls the macro), then the intermediate models, then ml_dataset itself.
 """
@@ -21,10 +22,6 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from gen_feature_docs import COLUMNS
-
 OUT = ROOT / "docs" / "features.md"
 MACRO_DIRS = ["macros/features", "macros/enrichment"]
 MODEL_GLOBS = [
@@ -38,6 +35,13 @@ PYTHON_MODEL = ("int_features__extended", "models/intermediate/features/int_feat
 ALIAS = re.compile(r"\bas\s+((?:[A-Za-z0-9_]|\{\{[^}]*\}\})+)")
 MACRO_DEF = re.compile(r"\{%-?\s*macro\s+(\w+)\s*\(")
 CALL = re.compile(r"\b(\w+)\(")
+DOCS = ROOT / "models" / "intermediate" / "features" / "_features__docs.md"
+DOC_BLOCK = re.compile(r"\{% docs col_(\w+) %\}\n(.*?)\n\{% enddocs %\}", re.DOTALL)
+
+
+def formulas() -> dict[str, str]:
+    """Each column's description, from its docs block, on one line."""
+    return {name: " ".join(text.split()) for name, text in DOC_BLOCK.findall(DOCS.read_text())}
 
 
 @dataclass
@@ -153,13 +157,15 @@ def definitions(columns: list[str]) -> dict[str, Definition]:
     return found
 
 
-def mart_columns() -> list[tuple[str, list[str]]]:
+def mart_columns() -> list[tuple[str, list[dict]]]:
+    """ml_dataset's columns and the ones ml_dataset_enriched adds, as their YAML entries."""
     marts = yaml.safe_load((ROOT / "models/marts/_marts__models.yml").read_text())["models"]
-    by_name = {m["name"]: [c["name"] for c in m.get("columns", [])] for m in marts}
+    by_name = {m["name"]: m.get("columns", []) for m in marts}
     dataset = by_name["ml_dataset"]
+    names = {c["name"] for c in dataset}
     return [
         ("ml_dataset", dataset),
-        ("ml_dataset_enriched", [c for c in by_name["ml_dataset_enriched"] if c not in dataset]),
+        ("ml_dataset_enriched", [c for c in by_name["ml_dataset_enriched"] if c["name"] not in names]),
     ]
 
 
@@ -172,23 +178,30 @@ def render() -> str:
         "SQL itself (`make docs`); the test suite fails when this file is out of date.",
         "Model: the model whose SQL computes the column (its file under `models/`). Macros: the macro",
         "that names the column, then the macros it calls on that line (files under `macros/`).",
+        "Warm-up: the rows at the start of every code's history that have no value (NULL) because the",
+        "column's windows are not full yet (— for none: a column from releases or flows has a value from",
+        "the first day one is usable). The test suite checks them on a built warehouse.",
         "Price columns are split-adjusted; every window counts a code's observations (`row_idx`).",
         "",
     ]
-    for mart, columns in mart_columns():
+    texts = formulas()
+    for mart, entries in mart_columns():
+        columns = [e["name"] for e in entries]
+        warm_up = {e["name"]: (e.get("meta") or {}).get("warm_up_rows") for e in entries}
         found = definitions(columns)
         lines += [
             f"## {mart}" + (" (the columns it adds to ml_dataset)" if mart != "ml_dataset" else ""),
             "",
-            "| Column | Formula | Model | Macros |",
-            "|---|---|---|---|",
+            "| Column | Formula | Warm-up | Model | Macros |",
+            "|---|---|---|---|---|",
         ]
         for c in columns:
             d = found.get(c)
             model = f"[`{d.model}`](../{d.model_path})" if d and d.model else "—"
             macros = ", ".join(f"[`{m}`](../{known[m]})" for m in dict.fromkeys(d.macros)) if d and d.macros else "—"
-            formula = COLUMNS.get(c, "").replace("|", "\\|")
-            lines.append(f"| `{c}` | {formula} | {model} | {macros} |")
+            formula = texts.get(c, "").replace("|", "\\|")
+            rows = f"{warm_up[c]} rows" if warm_up[c] else "—"
+            lines.append(f"| `{c}` | {formula} | {rows} | {model} | {macros} |")
         lines.append("")
     return "\n".join(lines)
 
