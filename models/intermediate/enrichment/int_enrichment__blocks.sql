@@ -23,39 +23,10 @@
 select
     base.code,
     base.date,
-    -- statements
-    stmt.stmt_yoy_sales,
-    stmt.stmt_yoy_op,
-    stmt.stmt_yoy_np,
-    stmt.stmt_opm,
-    stmt.stmt_npm,
-    stmt.stmt_progress_op,
-    stmt.stmt_progress_np,
-    stmt.stmt_rev_fore_op,
-    stmt.stmt_rev_fore_np,
-    stmt.stmt_rev_fore_eps,
-    stmt.stmt_roe,
-    stmt.stmt_roa,
-    stmt.stmt_days_since,
-    stmt.stmt_impulse,
-    cast(stmt.is_stmt_valid as integer) as is_stmt_valid,
-    -- stock versus market
-    beta.beta_60d,
-    beta.alpha_1d,
-    beta.alpha_5d,
-    beta.rel_strength_20d,
-    beta.idio_vol_ratio,
-    cast(beta.is_beta_valid as integer) as is_beta_valid,
-    -- sector
-    sec.sec_ret_1d_eq,
-    sec.sec_ret_5d_eq,
-    sec.sec_vol_20d,
-    sec.rel_to_sec_5d,
-    sec.z_in_sec_returns_5d,
-    sec.z_in_sec_volatility_20d,
-    sec.sec_member_cnt,
-    cast(sec.is_sec_valid as integer) as is_sec_valid,
-    -- cross-section
+    -- each block's columns, in the order ml_dataset_enriched shows them (the mart lists them by name)
+    stmt.* exclude (code, date, stmt_available_date, stmt_disclosure_number),
+    beta.* exclude (code, date),
+    sec.* exclude (code, date, sector33_code),
     cs.* exclude (code, date)
 from {{ ref('ml_dataset') }} as base
 left join {{ ref('int_enrichment__statements') }} as stmt using (code, date)
