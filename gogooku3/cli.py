@@ -7,8 +7,10 @@ import asyncio
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from contextlib import nullcontext
 from dataclasses import replace
@@ -370,7 +372,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
-    """Run dbt in a subprocess (a programmatic dbtRunner can keep the file locked) from the repo root."""
+    """Run dbt in a subprocess (a programmatic dbtRunner can keep the file locked) from the repo root.
+
+    The child stops with this process: on Ctrl-C, on SIGTERM (`kill`) or any error here it is
+    terminated and waited for, so no `dbt docs serve` keeps the port, nor a build the file."""
     env = {**os.environ, "GOGOOKU3_DUCKDB": str(Path(duckdb_path).resolve())}
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [
@@ -381,7 +386,29 @@ def run_dbt(dbt_args: list[str], duckdb_path: Path) -> int:
         "--project-dir",
         str(REPO_ROOT),
     ]
-    return subprocess.call(cmd, env=env, cwd=REPO_ROOT)
+    child = subprocess.Popen(cmd, env=env, cwd=REPO_ROOT)
+    # SIGINT too: a process started in the background inherits it ignored, and `kill -INT` must still stop it
+    handlers = {signal.SIGTERM: _terminated, signal.SIGINT: signal.default_int_handler}
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM handler: unwind like Ctrl-C, so the caller's cleanup runs (exit code 143)."""
+    raise SystemExit(128 + signum)
 
 
 # ------------------------------------------------------------------------------------------ build / publish
@@ -429,7 +456,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     console.print(f"static single-file site: {REPO_ROOT / 'target' / 'static_index.html'}")
     if args.no_serve:
         return 0
-    console.print(f"serving the lineage site on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
+    url = f"http://127.0.0.1:{args.port}"
+    console.print(f"serving the docs site on {url} (Ctrl-C to stop)")
+    console.print(f"the lineage of ml_dataset: {url}/#!/overview?g_v=1&g_i=%2Bml_dataset%2B")
     return run_dbt(
         ["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1", "--no-browser"], settings.duckdb_path
     )
@@ -606,7 +635,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted[/]: every committed unit is kept; rerun the same command to fill the gap")
+        hint = ": every committed unit is kept; rerun the same command to fill the gap" if args.func is cmd_ingest else ""
+        console.print(f"[yellow]interrupted[/]{hint}")
         return 130
     except Exception as exc:
         code = next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), None)

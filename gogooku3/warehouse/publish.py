@@ -6,6 +6,9 @@ is copied to a new file next to the published one and renamed over it. Connectio
 keep reading the previous snapshot (the old file stays alive until they close); a new connection
 sees the new one. The published file keeps the working file's name, so its catalog name — which
 dbt's view definitions spell out — is the same.
+
+The copy is written in DuckDB 1.0's storage format, which every DuckDB from 1.0 on opens — the CLI,
+DBeaver's driver and other tools lag the newest release, whose own format they cannot read.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from ingest.store import WarehouseError, open_error_message
 #: what dbt leaves behind when a build is killed mid-model or a Python model's incremental run ends:
 #: never part of a published snapshot
 LEFTOVER_PATTERN = r"%\_\_dbt\_tmp%"  # LIKE, underscores escaped
+
+#: the storage format of the published copy: readable by DuckDB 1.0 and every later version
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
 
 
 def published_path(working: Path) -> Path:
@@ -48,7 +54,7 @@ def publish_snapshot(working: Path, published: Path | None = None) -> tuple[Path
             con.execute("attach ? as source (read_only)", [str(working)])
         except duckdb.Error as exc:
             raise WarehouseError(open_error_message(working, exc)) from None
-        con.execute("attach ? as target", [str(partial)])
+        con.execute(f"attach ? as target (storage_version '{PUBLISHED_STORAGE_VERSION}')", [str(partial)])
         con.execute("copy from database source to target")
         drop_leftovers(con, "target")
         con.execute("detach target")

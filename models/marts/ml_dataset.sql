@@ -5,7 +5,7 @@
     on_schema_change='fail',
     post_hook=[
         "{{ complete_targets(this, ref('int_price_observations')) if is_incremental() }}",
-        "comment on table {{ this }} is 'dbt_invocation_id={{ invocation_id }}'"
+        "{{ record_build(this) }}",
     ]
 ) }}
 -- depends_on: {{ ref('int_daily_scope') }}  (a daily run's scope)

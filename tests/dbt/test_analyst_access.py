@@ -8,11 +8,12 @@ import os
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
 from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
-from gogooku3.warehouse.publish import publish_snapshot, published_path
+from gogooku3.warehouse.publish import PUBLISHED_STORAGE_VERSION, publish_snapshot, published_path
 from tests.conftest import ingest
 from tests.dbt.runner import ROOT, dbt
 
@@ -78,3 +79,26 @@ def test_published_path_follows_the_working_file(tmp_path, monkeypatch):
     assert published_path(tmp_path / "w.duckdb") == tmp_path / "published" / "w.duckdb"
     monkeypatch.setenv("GOGOOKU3_PUBLISHED", str(tmp_path / "elsewhere" / "w.duckdb"))
     assert published_path(tmp_path / "w.duckdb") == tmp_path / "elsewhere" / "w.duckdb"
+
+
+def test_the_published_copy_opens_in_an_older_duckdb_client(built, tmp_path):
+    """The DuckDB CLI from PyPI (duckdb-cli, a 1.x release: older than the DuckDB that builds the
+    warehouse, whose newer storage format it cannot read) opens the published copy and reads the
+    analysts' views, the enriched mart and the column docs."""
+    db, _, _ = built
+    cli = Path(sys.executable).parent / "duckdb"
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout
+    assert version.startswith("v1."), version
+    snapshot, _ = publish_snapshot(db, tmp_path / "published" / db.name)
+    sql = (
+        "select count(*) from analytics.daily_features; "
+        "select count(*) from main.ml_dataset_enriched; "
+        "select count(comment) from duckdb_columns() where schema_name = 'main' and table_name = 'ml_dataset';"
+    )
+    out = subprocess.run(
+        [cli, "-readonly", "-csv", "-noheader", snapshot, "-c", sql], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    daily, enriched, comments = (int(line) for line in out.stdout.split())
+    assert daily == enriched > 0 and comments == 90
+    assert PUBLISHED_STORAGE_VERSION == "v1.0.0"  # what the README promises: DuckDB 1.0 and later

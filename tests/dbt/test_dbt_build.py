@@ -31,6 +31,35 @@ def test_dbt_build_on_an_ingested_warehouse(built):
     )
 
 
+def test_the_file_analysts_open_carries_the_docs(built):
+    """Every relation in main and analytics, and every one of their columns, has its dbt description
+    as a DuckDB comment (what `duckdb_tables()`, `duckdb_views()` and `duckdb_columns()` show);
+    build state lives in intermediate.dbt_build_log, not in ml_dataset's comment."""
+    db, _, _ = built
+    relations = query(
+        db,
+        """select schema_name, table_name, comment from duckdb_tables() where schema_name in ('main', 'analytics')
+           union all
+           select schema_name, view_name, comment from duckdb_views() where schema_name in ('main', 'analytics')
+             and not internal""",
+    )
+    assert len(relations) >= 9
+    assert [r[:2] for r in relations if not (r[2] or "").strip()] == []
+    assert query(db, "select comment from duckdb_tables() where table_name = 'ml_dataset'")[0][0].startswith(
+        "The ML dataset"
+    )
+    uncommented = query(
+        db,
+        """select c.schema_name, c.table_name, count(*) from duckdb_columns() as c
+           where c.schema_name in ('main', 'analytics') and not c.internal and coalesce(c.comment, '') = ''
+           group by all""",
+    )
+    assert uncommented == []
+    assert query(db, "select relation, count(*) from intermediate.dbt_build_log group by all") == [
+        ("main.ml_dataset", 1)
+    ]
+
+
 def test_every_model_and_column_is_documented(built):
     """`dbt docs generate` yields a complete site: each model and each column of its relation is described."""
     db, tmp, _ = built

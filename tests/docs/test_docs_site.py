@@ -1,13 +1,20 @@
 """End to end: the generated dbt docs site, opened in headless Chromium, shows ml_dataset's column
-docs and its lineage graph. Saves screenshots under tests/artifacts/ (kept by CI as artifacts)."""
+docs and its lineage graph through the link the docs give. Saves screenshots under tests/artifacts/
+(kept by CI as artifacts). `gogooku3 docs` stops its `dbt docs serve` when it is stopped."""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
+import signal
+import socket
 import socketserver
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 
@@ -51,9 +58,13 @@ def test_ml_dataset_page_shows_columns_and_lineage(built):
             page.get_by_text("Enforced", exact=True).first.wait_for(timeout=10_000)
             assert page.get_by_text("Wilder's RSI(14) exactly as TA-Lib RSI", exact=False).count() >= 1
             page.screenshot(path=str(ARTIFACTS / "docs_ml_dataset.png"), full_page=False)
-            # the lineage graph opens and draws ml_dataset's DAG on its canvas
-            page.locator("div.launcher-btn").click()
+            # the link the README and the landing page give opens the graph on the selection +ml_dataset+
+            page = browser.new_page(viewport={"width": 1400, "height": 900})  # a fresh load, as from a link
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html#!/overview?g_v=1&g_i=%2Bml_dataset%2B")
             page.locator("div.launcher-window canvas").first.wait_for(timeout=30_000)
+            assert page.evaluate(
+                "() => Array.from(document.querySelectorAll('input')).some(i => i.value === '+ml_dataset+')"
+            )
             page.wait_for_timeout(2_000)  # let the layout settle before the screenshot
             drawn = page.evaluate(
                 "() => Array.from(document.querySelectorAll('div.launcher-window canvas'))"
@@ -65,3 +76,41 @@ def test_ml_dataset_page_shows_columns_and_lineage(built):
     finally:
         server.shutdown()
     assert (ARTIFACTS / "docs_ml_dataset_lineage.png").stat().st_size > 10_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serving(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["kill", "ctrl-c"])
+def test_stopping_gogooku3_docs_stops_the_server(built, tmp_path, stop):
+    db, _, _ = built
+    port = _free_port()
+    env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(tmp_path / "target")}
+    docs = subprocess.Popen(
+        [sys.executable, "-m", "gogooku3", "docs", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not _serving(port):
+            assert docs.poll() is None and time.monotonic() < deadline, "the docs site never came up"
+            time.sleep(0.5)
+        docs.send_signal(stop)  # to gogooku3 alone, as `kill PID` does
+        docs.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while _serving(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _serving(port), "dbt docs serve outlived gogooku3 docs"
+    finally:
+        docs.kill()

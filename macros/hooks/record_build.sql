@@ -1,0 +1,10 @@
+{#- A post-hook's statements: append (relation, invocation_id, built_at) to intermediate.dbt_build_log,
+    the build state readers need (the export's manifest names the build of ml_dataset it exported),
+    kept out of the relation's own comment, which holds its documentation. -#}
+{% macro record_build(relation) %}
+    create table if not exists {{ relation.database }}.intermediate.dbt_build_log (
+        relation varchar, invocation_id varchar, built_at timestamp with time zone
+    );
+    insert into {{ relation.database }}.intermediate.dbt_build_log
+    values ('{{ relation.schema }}.{{ relation.identifier }}', '{{ invocation_id }}', now())
+{%- endmacro %}
