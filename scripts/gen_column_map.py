@@ -200,7 +200,7 @@ def render() -> str:
             model = f"[`{d.model}`](../{d.model_path})" if d and d.model else "—"
             macros = ", ".join(f"[`{m}`](../{known[m]})" for m in dict.fromkeys(d.macros)) if d and d.macros else "—"
             formula = texts.get(c, "").replace("|", "\\|")
-            rows = f"{warm_up[c]} rows" if warm_up[c] else "—"
+            rows = f"{warm_up[c]} row{'s' if warm_up[c] > 1 else ''}" if warm_up[c] else "—"
             lines.append(f"| `{c}` | {formula} | {rows} | {model} | {macros} |")
         lines.append("")
     return "\n".join(lines)
