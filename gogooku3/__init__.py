@@ -3,4 +3,4 @@
 extended indicators' kernels the dbt Python model calls (:mod:`gogooku3.indicators`).
 The loader itself is the :mod:`ingest` package."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

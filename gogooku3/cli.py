@@ -466,18 +466,36 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------------------ export
 def cmd_export(args: argparse.Namespace) -> int:
-    from .warehouse.export import export_ml_dataset
+    from .warehouse.export import export_datasets
+    from .warehouse.lake import DestinationError
 
     settings = Settings.from_env()
+    target = args.to
+    if args.out is not None:
+        console.print("[yellow]--out is deprecated[/]: use --to (a folder or s3://bucket/prefix)")
+        target = str(args.out)
+    datasets = ("ml_dataset", "ml_dataset_enriched") if args.enriched else ("ml_dataset",)
     try:
-        with console.status(f"exporting ml_dataset from {settings.duckdb_path}…"):
-            manifest = export_ml_dataset(settings.duckdb_path, args.out, REPO_ROOT)
-    except (FileNotFoundError, LookupError) as exc:
+        with console.status(f"exporting {', '.join(datasets)} from {settings.duckdb_path} to {target}…") as status:
+            manifest = export_datasets(
+                settings.duckdb_path,
+                target,
+                REPO_ROOT,
+                datasets=datasets,
+                progress=lambda path: status.update(f"wrote {path}"),
+            )
+    except (FileNotFoundError, LookupError, DestinationError) as exc:
         raise ConfigError(str(exc)) from None
+    for name, dataset in manifest["datasets"].items():
+        console.print(
+            f"{name}: {dataset['rows']:,} rows, {dataset['n_codes']:,} codes, "
+            f"{dataset['date_min']} … {dataset['date_max']}, {len(dataset['files'])} partitions, "
+            f"content sha256 {dataset['content_sha256'][:16]}…"
+        )
+    changes = manifest["changes"]
     console.print(
-        f"{manifest['rows']:,} rows, {manifest['n_codes']:,} codes, {manifest['date_min']} … {manifest['date_max']}, "
-        f"{len(manifest['features'])} features + {len(manifest['targets'])} targets → {args.out}\n"
-        f"content sha256 {manifest['content_sha256']}"
+        f"→ {target}: {len(changes['written'])} files written, {changes['unchanged']} unchanged, "
+        f"{len(changes['deleted'])} deleted; manifest {target.rstrip('/')}/_manifest.json"
     )
     return 0
 
@@ -583,17 +601,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_docs)
     p = sub.add_parser(
         "export",
-        help="write ml_dataset to Parquet (partitioned by year) with a JSON manifest",
-        description="Export ml_dataset from GOGOOKU3_DUCKDB to Parquet partitioned by year (zstd) "
-        "with manifest.json (rows, dates, codes, features, targets, git commit, dbt "
-        "invocation, content hash). Deterministic; replaces the destination atomically.",
+        help="write ml_dataset to Hive-partitioned Parquet in a folder or an S3-compatible bucket",
+        description="Export ml_dataset (and ml_dataset_enriched with --enriched) from GOGOOKU3_DUCKDB as "
+        "Parquet partitioned by year and month (zstd, rows in (code, date) order) under <dest>/<dataset>/, "
+        "with <dest>/_manifest.json (every file with its rows and hash, dates, codes, features, targets, "
+        "git commit, dbt invocation, what this export changed). Appends: only partitions whose rows changed "
+        "are rewritten. The manifest is written last, so readers never see half an export. S3: "
+        "--to s3://bucket/prefix with AWS_ENDPOINT_URL (MinIO, R2 …), AWS_ACCESS_KEY_ID, "
+        "AWS_SECRET_ACCESS_KEY and AWS_REGION.",
     )
     p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("data/export/ml_dataset"),
-        help="destination folder (default data/export/ml_dataset)",
+        "--to",
+        default="data/export",
+        metavar="DEST",
+        help="a local folder or s3://bucket/prefix (default data/export)",
     )
+    p.add_argument("--enriched", action="store_true", help="also export ml_dataset_enriched")
+    p.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)  # deprecated: --to
     p.set_defaults(func=cmd_export)
     p = sub.add_parser(
         "quality",
@@ -635,7 +659,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        hint = ": every committed unit is kept; rerun the same command to fill the gap" if args.func is cmd_ingest else ""
+        hint = (
+            ": every committed unit is kept; rerun the same command to fill the gap" if args.func is cmd_ingest else ""
+        )
         console.print(f"[yellow]interrupted[/]{hint}")
         return 130
     except Exception as exc:

@@ -10,11 +10,9 @@ import sys
 from pathlib import Path
 
 import duckdb
-import pyarrow.dataset as pads
 import pytest
 import yaml
 
-from gogooku3.warehouse.export import export_ml_dataset
 from tests.conftest import query
 from tests.dbt.runner import ROOT, dbt
 
@@ -123,42 +121,6 @@ def test_every_model_and_column_is_documented(built):
         cwd=ROOT,
     )
     assert score.returncode == 0, score.stdout[-2000:]
-
-
-def test_export_is_deterministic_complete_and_atomic(built, tmp_path):
-    db, _, _ = built
-    out = tmp_path / "export"
-    first = export_ml_dataset(db, out, ROOT)
-    again = export_ml_dataset(db, out, ROOT)  # replaces the first in place
-    assert first["content_sha256"] == again["content_sha256"]
-    assert not (tmp_path / "export.tmp").exists() and not (tmp_path / "export.old").exists()
-    manifest = json.loads((out / "manifest.json").read_text())
-    rows = query(db, "select count(*), min(date)::varchar, max(date)::varchar, count(distinct code) from ml_dataset")[0]
-    assert (manifest["rows"], manifest["date_min"], manifest["date_max"], manifest["n_codes"]) == rows
-    assert {t["name"] for t in manifest["targets"]} == {
-        "target_1d",
-        "target_5d",
-        "target_10d",
-        "target_20d",
-        "target_1d_binary",
-        "target_5d_binary",
-        "target_10d_binary",
-    }
-    assert len(manifest["features"]) == 62 + 8 + 4
-    assert manifest["dbt_invocation_id"] and len(manifest["git_commit"] or "x" * 40) == 40
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "year=2024"]
-    exported = pads.dataset(sorted(str(p) for p in out.rglob("*.parquet")), format="parquet").to_table()
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        original = con.sql("select * from ml_dataset order by code, date").to_arrow_table()
-    finally:
-        con.close()
-    assert exported.select(original.column_names).equals(original)  # every row and value, in (code, date) order
-
-
-def test_export_explains_a_missing_warehouse(tmp_path):
-    with pytest.raises(FileNotFoundError, match="gogooku3 ingest"):
-        export_ml_dataset(tmp_path / "none.duckdb", tmp_path / "out", ROOT)
 
 
 def readme_sql_examples() -> list[str]:
