@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -323,6 +324,11 @@ def cmd_fake_api(args: argparse.Namespace) -> int:
         faults = [Fault.parse(f) for f in args.fault]
     except ValueError as exc:
         raise ConfigError(f"--fault: {exc}") from None
+    # listen first: an ingest started right after this command waits for the market instead of being refused
+    try:
+        listener = socket.create_server((args.host, args.port), backlog=1024)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     with console.status(f"building a synthetic market of {args.codes} codes × {args.years:g} years…"):
         market_config = MarketConfig.years_back(args.codes, args.years, end=args.end, seed=args.seed)
         market = SyntheticMarket(replace(market_config, quality_problems=tuple(args.plant)))
@@ -337,7 +343,7 @@ def cmd_fake_api(args: argparse.Namespace) -> int:
         f"  export JQUANTS_API_BASE=http://{args.host}:{args.port}/v2 JQUANTS_API_KEY={args.api_key} "
         f"JQUANTS_PLAN={args.plan} JQUANTS_RATE_LIMIT=0"
     )
-    serve_forever(market, config, args.host, args.port)
+    serve_forever(market, config, listener)
     return 0
 
 

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import re
+import socket
 import threading
 import time
 from collections import Counter, deque
@@ -529,10 +530,13 @@ class FakeJQuants:
         self.stop()
 
 
-def serve_forever(market: SyntheticMarket, config: ServerConfig, host: str, port: int) -> None:
+def serve_forever(market: SyntheticMarket, config: ServerConfig, listener: socket.socket) -> None:
+    """Serve on ``listener``, a socket bound (and listening) before the market was built: a client
+    that connects meanwhile waits in its backlog for the answer instead of being refused."""
+    host, port = listener.getsockname()[:2]
     state = FakeApiState(market, config)
     state.base_url = f"http://{host}:{port}"
-    web.run_app(create_app(state), host=host, port=port, access_log=None, print=None, handler_cancellation=True)
+    web.run_app(create_app(state), sock=listener, access_log=None, print=None, handler_cancellation=True)
 
 
 __all__ = ["FakeJQuants", "Fault", "MarketConfig", "ServerConfig", "create_app", "serve_forever"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -200,6 +201,19 @@ def test_warehouse_commands_explain_a_missing_warehouse(command, tmp_path):
 
 def test_export_command_writes_the_manifest(built, tmp_path):
     db, _, _ = built
-    out = run(["export", "--out", str(tmp_path / "x")], {"GOGOOKU3_DUCKDB": str(db)})
+    out = run(["export", "--to", str(tmp_path / "x")], {"GOGOOKU3_DUCKDB": str(db)})
     assert out.returncode == 0, out.stderr
-    assert (tmp_path / "x" / "manifest.json").exists() and "content sha256" in out.stderr
+    assert (tmp_path / "x" / "_manifest.json").exists() and "content sha256" in out.stderr
+    assert "files written" in out.stderr
+    # the deprecated --out still works, with a warning, and names the destination
+    old = run(["export", "--out", str(tmp_path / "y")], {"GOGOOKU3_DUCKDB": str(db)})
+    assert old.returncode == 0 and "--out is deprecated" in old.stderr
+    assert (tmp_path / "y" / "_manifest.json").exists()
+
+
+def test_fake_api_reports_a_port_it_cannot_listen_on(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        out = run(["fake-api", "--codes", "5", "--years", "1", "--port", str(taken.getsockname()[1])])
+    assert out.returncode == 2 and "cannot listen on 127.0.0.1" in out.stderr
