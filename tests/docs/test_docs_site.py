@@ -9,7 +9,6 @@ import http.server
 import os
 import shutil
 import signal
-import socket
 import socketserver
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import time
 import pytest
 
 from tests.dbt.runner import ROOT, dbt
+from tests.servers import free_port, serving, wait_until_serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -78,21 +78,10 @@ def test_ml_dataset_page_shows_columns_and_lineage(built):
     assert (ARTIFACTS / "docs_ml_dataset_lineage.png").stat().st_size > 10_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serving(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["kill", "ctrl-c"])
 def test_stopping_gogooku3_docs_stops_the_server(built, tmp_path, stop):
     db, _, _ = built
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GOGOOKU3_DUCKDB": str(db), "DBT_TARGET_PATH": str(tmp_path / "target")}
     docs = subprocess.Popen(
         [sys.executable, "-m", "gogooku3", "docs", "--port", str(port)],
@@ -102,15 +91,12 @@ def test_stopping_gogooku3_docs_stops_the_server(built, tmp_path, stop):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 240
-        while not _serving(port):
-            assert docs.poll() is None and time.monotonic() < deadline, "the docs site never came up"
-            time.sleep(0.5)
+        wait_until_serving(port, docs, 240, "gogooku3 docs")
         docs.send_signal(stop)  # to gogooku3 alone, as `kill PID` does
         docs.wait(timeout=30)
         deadline = time.monotonic() + 20
-        while _serving(port) and time.monotonic() < deadline:
+        while serving(port) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not _serving(port), "dbt docs serve outlived gogooku3 docs"
+        assert not serving(port), "dbt docs serve outlived gogooku3 docs"
     finally:
         docs.kill()

@@ -7,7 +7,6 @@ import Dagster."""
 import os
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from gogooku3.fakeapi.market import SyntheticMarket
 from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import SMALL_MARKET, ingest
 from tests.dbt.runner import ROOT
+from tests.servers import free_port, wait_until_serving
 
 DAY = date(2024, 6, 28)  # the small market's last day: the day the schedule's run loads
 
@@ -111,12 +111,12 @@ def test_the_dagster_ui_draws_ml_dataset_and_the_raw_assets(built, tmp_path):
     does): ml_dataset's upstream lineage shows the raw assets the loader writes. Saves a screenshot
     under tests/artifacts/."""
     playwright = pytest.importorskip("playwright.sync_api")
-    from tests.docs.test_docs_site import ARTIFACTS, CHROMIUM, FLAGS, _free_port, _serving
+    from tests.docs.test_docs_site import ARTIFACTS, CHROMIUM, FLAGS
 
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     db, _, _ = built
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "GOGOOKU3_DUCKDB": str(db)}
     web = subprocess.Popen(
         [
@@ -134,10 +134,7 @@ def test_the_dagster_ui_draws_ml_dataset_and_the_raw_assets(built, tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 180
-        while not _serving(port):
-            assert web.poll() is None and time.monotonic() < deadline, "dagster-webserver never came up"
-            time.sleep(0.5)
+        wait_until_serving(port, web, 180, "dagster-webserver")
         with playwright.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = browser.new_page(viewport={"width": 1600, "height": 1000})

@@ -96,6 +96,18 @@ def content_of_arrow(table) -> tuple[int, int]:
     ).fetchone()
 
 
+def content_of_folder(folder: Path) -> tuple[int, int]:
+    """What DuckDB reads from a folder of Hive partitions."""
+    return (
+        duckdb.connect()
+        .execute(
+            f"select count(*), sum(hash(t)) from (select * exclude (year, month) from "
+            f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)) as t"
+        )
+        .fetchone()
+    )
+
+
 def manifest_files(dest: str, manifest: dict, dataset: str = "ml_dataset") -> list[str]:
     return [f"{dest.removeprefix('s3://')}/{f['path']}" for f in manifest["datasets"][dataset]["files"]]
 
@@ -114,12 +126,7 @@ def test_local_export_reads_back_with_polars_pyarrow_and_duckdb(built, tmp_path)
     folder = out / "ml_dataset"
     assert content_of_arrow(pl.scan_parquet(folder, hive_partitioning=True).collect().to_arrow()) == expected
     assert content_of_arrow(pads.dataset(folder, partitioning="hive").to_table()) == expected
-    con = duckdb.connect()
-    duck = con.execute(
-        f"select count(*), sum(hash(t)) from (select * exclude (year, month) from "
-        f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)) as t"
-    ).fetchone()
-    assert duck == expected
+    assert content_of_folder(folder) == expected
     assert read_back(str(out), manifest, "ml_dataset_enriched") == content(db, "ml_dataset_enriched")
     # the manifest sits beside the datasets, named so that readers skip it, and describes the export
     on_disk = json.loads((out / "_manifest.json").read_text())
@@ -247,12 +254,7 @@ def test_s3_export_reads_back_with_polars_pyarrow_and_duckdb(built, tmp_path, s3
     )
     mirror = tmp_path / "mirror"  # DuckDB's httpfs cannot be downloaded here: DuckDB reads a local mirror
     pafs.copy_files("lake/readers", str(mirror), source_filesystem=s3, destination_filesystem=pafs.LocalFileSystem())
-    con = duckdb.connect()
-    duck = con.execute(
-        f"select count(*), sum(hash(t)) from (select * exclude (year, month) from "
-        f"read_parquet('{mirror}/ml_dataset/**/*.parquet', hive_partitioning = true)) as t"
-    ).fetchone()
-    assert duck == expected
+    assert content_of_folder(mirror / "ml_dataset") == expected
     text = (mirror / "_manifest.json").read_text()
     assert json.loads(text) == manifest and SECRET not in text and KEY_ID not in text
 
