@@ -73,6 +73,9 @@ def test_the_graph_materializes_a_day_and_a_planted_error_fails_its_check(tmp_pa
     assert 100 <= len(checks) <= len(graph.asset_check_keys)
     planted = checks["quality/dq_daily_report:dq_check_passes_ohlc_violation"]
     assert not planted.passed and planted.severity == dg.AssetCheckSeverity.ERROR
+    # a warn-level dbt test that flags the same bar shows as a warning, not an error
+    warned = checks["staging/stg_jquants__daily_bars:stg_daily_bars_ohlc_consistent"]
+    assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
     assert sum(c.passed for c in checks.values()) > 90
     # the error-level check fails the run, so the analysts' copy is not published
     assert not result.success and "analysts_copy" not in materialized
