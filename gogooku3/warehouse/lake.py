@@ -86,10 +86,12 @@ class Destination:
         try:
             if self.is_local:
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
-                aside = f"{Path(target).parent}/.{Path(target).name}.{uuid.uuid4().hex}.partial"
-                with self.filesystem.open_output_stream(aside) as stream:
-                    stream.write(data)
-                os.replace(aside, target)
+                aside = Path(target).parent / f".{Path(target).name}.{uuid.uuid4().hex}.partial"
+                try:
+                    aside.write_bytes(data)
+                    os.replace(aside, target)
+                finally:
+                    aside.unlink(missing_ok=True)
             else:
                 with self.filesystem.open_output_stream(target) as stream:
                     stream.write(data)
