@@ -21,6 +21,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from ingest.client import RetryPolicy
 from ingest.config import Settings
 from ingest.loader import IngestOptions, IngestReport, Loader
 from ingest.schema import DATASETS
@@ -35,6 +36,8 @@ PARTITIONS_START = os.environ.get("GOGOOKU3_PARTITIONS_START", "2006-01-01")
 DAILY = dg.DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone="Asia/Tokyo", end_offset=1)
 #: loader datasets loaded a day at a time; the others are loaded over their natural range
 PARTITIONED = ("bars", "fins")
+#: the loader's retries of a failing request (gogooku3 ingest's defaults)
+RETRY = RetryPolicy()
 
 
 def raw_key(dataset: str) -> dg.AssetKey:
@@ -45,10 +48,10 @@ def raw_key(dataset: str) -> dg.AssetKey:
 def load(dataset: str, context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Run the project's loader for one dataset (a day of it when partitioned); rows and units as metadata."""
     settings = Settings.from_env()
-    options = IngestOptions(datasets=(dataset,))
+    options = IngestOptions(datasets=(dataset,), retry=RETRY)
     if context.has_partition_key:
         day = date.fromisoformat(context.partition_key)
-        options = IngestOptions(datasets=(dataset,), start=day, end=day)
+        options = IngestOptions(datasets=(dataset,), start=day, end=day, retry=RETRY)
     warehouse = Warehouse(settings.duckdb_path)
     try:
         report: IngestReport = asyncio.run(Loader(settings, options, warehouse).run())

@@ -19,7 +19,7 @@ dg = pytest.importorskip("dagster")
 
 from gogooku3.fakeapi.market import SyntheticMarket
 from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
-from tests.conftest import SMALL_MARKET, ingest
+from tests.conftest import FAST_RETRY, SMALL_MARKET, ingest
 from tests.dbt.runner import ROOT
 from tests.servers import free_port, wait_until_serving
 
@@ -156,3 +156,22 @@ def test_the_dagster_ui_draws_ml_dataset_and_the_raw_assets(built, tmp_path):
         web.terminate()
         web.wait(timeout=30)
     assert (ARTIFACTS / "dagster_ml_dataset_lineage.png").stat().st_size > 10_000
+
+
+def test_a_day_the_api_fails_fails_its_asset_and_says_why(tmp_path, monkeypatch, small_market):
+    from gogooku3.fakeapi.server import Fault
+    from gogooku3.orchestration.definitions import defs, raw_key
+
+    db = tmp_path / "warehouse.duckdb"
+    broken = ServerConfig(api_keys={"k": "premium"}, faults=[Fault("500", "/equities/bars/daily", None)])
+    with FakeJQuants(small_market, broken) as api:
+        environment(monkeypatch, api, db, tmp_path)
+        monkeypatch.setattr("gogooku3.orchestration.definitions.RETRY", FAST_RETRY)
+        bars = next(a for a in defs.assets if raw_key("bars") in a.keys)
+        result = dg.materialize(
+            [bars], partition_key=DAY.isoformat(), instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        )
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert failure.description.startswith("bars: 1 failed") and "500" in failure.description
+    assert failure.metadata["rows"].value == 0 and failure.metadata["units"].value == 0
