@@ -7,7 +7,6 @@ Configured by the same environment as the commands: JQUANTS_API_KEY, JQUANTS_API
 JQUANTS_RATE_LIMIT and GOGOOKU3_DUCKDB (see the README). Needs the `orchestrate` extra.
 """
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -23,10 +22,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from ingest.client import RetryPolicy
 from ingest.config import Settings
-from ingest.loader import IngestOptions, IngestReport, Loader
+from ingest.loader import IngestOptions
 from ingest.schema import DATASETS
-from ingest.store import Warehouse
 
+from ..cli import run_ingest
 from ..warehouse.publish import publish_snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -46,17 +45,11 @@ def raw_key(dataset: str) -> dg.AssetKey:
 
 
 def load(dataset: str, context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Run the project's loader for one dataset (a day of it when partitioned); rows and units as metadata."""
-    settings = Settings.from_env()
-    options = IngestOptions(datasets=(dataset,), retry=RETRY)
-    if context.has_partition_key:
-        day = date.fromisoformat(context.partition_key)
-        options = IngestOptions(datasets=(dataset,), start=day, end=day, retry=RETRY)
-    warehouse = Warehouse(settings.duckdb_path)
-    try:
-        report: IngestReport = asyncio.run(Loader(settings, options, warehouse).run())
-    finally:
-        warehouse.close()
+    """Run the project's loader for one dataset (a day of it when partitioned), as `gogooku3 ingest`
+    does (its run recorded in the warehouse); rows and units as metadata."""
+    day = date.fromisoformat(context.partition_key) if context.has_partition_key else None
+    options = IngestOptions(datasets=(dataset,), start=day, end=day, retry=RETRY)
+    report = run_ingest(Settings.from_env(), options, quiet=True)
     metadata = {
         "rows": dg.MetadataValue.int(report.rows.get(dataset, 0)),
         "units": dg.MetadataValue.int(report.units.get(dataset, 0)),
@@ -120,7 +113,7 @@ def manifest_path() -> Path:
 @dbt_assets(manifest=manifest_path(), dagster_dbt_translator=Translator(), exclude="macro_checks")
 def dbt_project_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[object]:
     """`dbt build`: every model, its data tests as asset checks (error-level ones fail the run)."""
-    yield from dbt.cli(["build", "--exclude", "macro_checks"], context=context).stream()
+    yield from dbt.cli(["build"], context=context).stream()  # the selection above: dagster-dbt passes it
 
 
 @dg.asset(
@@ -142,20 +135,24 @@ daily_job = dg.define_asset_job("daily", selection=dg.AssetSelection.all())
 
 
 def is_trading_day(day: date) -> tuple[bool, str]:
-    """(is it, why): the warehouse's J-Quants calendar decides; without one yet, Monday to Friday."""
+    """(is it, why): the warehouse's J-Quants calendar decides (staging's is_trading_day); without one
+    yet, Monday to Friday."""
     try:
         con = duckdb.connect(str(Settings.from_env().duckdb_path), read_only=True)
     except duckdb.Error as exc:
         return day.weekday() < 5, f"weekday rule (the warehouse cannot be read: {str(exc).splitlines()[0]})"
     try:
-        row = con.execute('select "HolDiv" from raw.markets_calendar where "Date" = ?', [day]).fetchone()
+        row = con.execute(
+            "select is_trading_day, holiday_division from staging.stg_jquants__trading_calendar where calendar_date = ?",
+            [day],
+        ).fetchone()
     except duckdb.Error:
         row = None
     finally:
         con.close()
     if row is None:
         return day.weekday() < 5, "weekday rule (the calendar does not cover the day yet)"
-    return row[0] in ("1", "2"), f"J-Quants calendar: HolDiv {row[0]}"
+    return row[0], f"J-Quants calendar: HolDiv {row[1]}"
 
 
 @dg.schedule(job=daily_job, cron_schedule="45 16 * * *", execution_timezone="Asia/Tokyo")

@@ -20,7 +20,7 @@ dg = pytest.importorskip("dagster")
 from gogooku3.fakeapi.market import SyntheticMarket
 from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import FAST_RETRY, SMALL_MARKET, ingest
-from tests.dbt.runner import ROOT
+from tests.dbt.runner import ROOT, dbt
 from tests.servers import free_port, wait_until_serving
 
 DAY = date(2024, 6, 28)  # the small market's last day: the day the schedule's run loads
@@ -86,8 +86,10 @@ def test_the_schedule_runs_trading_days_only(tmp_path, monkeypatch, small_market
 
     db = tmp_path / "warehouse.duckdb"
     with FakeJQuants(small_market, ServerConfig(api_keys={"k": "premium"})) as api:
-        assert ingest(api, db, key="k", start=date(2024, 4, 1), end=date(2024, 5, 10), datasets=("calendar",)).ok
+        assert ingest(api, db, key="k", start=date(2024, 4, 1), end=date(2024, 5, 10), datasets=("calendar", "bars")).ok
         environment(monkeypatch, api, db, tmp_path)
+    # the calendar's staging view, where the warehouse says which days trade
+    assert dbt(["run", "--select", "stg_jquants__trading_calendar"], db, tmp_path).returncode == 0
     tokyo = ZoneInfo("Asia/Tokyo")
 
     def evaluate(day: date):
