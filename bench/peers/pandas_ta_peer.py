@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pandas_ta as ta
-from warehouse import SECTION_OF, write_peer_table
+from warehouse import SECTION_OF, VALIDITY_ROWS, write_peer_table
 
 SQRT252 = math.sqrt(252)
 
@@ -176,14 +176,7 @@ def code_features(g: pd.DataFrame) -> pd.DataFrame:
     for k in (1, 5, 10):
         t = out[f"target_{k}d"]
         out[f"target_{k}d_binary"] = flag(t > 0, t.notna())
-    for name, k in (
-        ("is_rsi2_valid", 5),
-        ("is_ema5_valid", 15),
-        ("is_ema10_valid", 30),
-        ("is_ema20_valid", 60),
-        ("is_ema200_valid", 200),
-        ("is_valid_ma", 60),
-    ):
+    for name, k in VALIDITY_ROWS:
         out[name] = flag(g["row_idx"] >= k)
     return pd.DataFrame(out, index=g.index)
 

@@ -14,7 +14,7 @@ import time
 
 import duckdb
 import polars as pl
-from warehouse import SECTION_OF, write_peer_table
+from warehouse import SECTION_OF, VALIDITY_ROWS, write_peer_table
 
 SQRT252 = math.sqrt(252)
 C = pl.col("close")
@@ -185,17 +185,7 @@ def features(obs: pl.LazyFrame) -> pl.LazyFrame:
             .alias(f"target_{h}d_binary")
             for h in (1, 5, 10)
         ],
-        *[
-            flag(pl.col("row_idx") >= k).alias(name)
-            for name, k in (
-                ("is_rsi2_valid", 5),
-                ("is_ema5_valid", 15),
-                ("is_ema10_valid", 30),
-                ("is_ema20_valid", 60),
-                ("is_ema200_valid", 200),
-                ("is_valid_ma", 60),
-            )
-        ],
+        *[flag(pl.col("row_idx") >= k).alias(name) for name, k in VALIDITY_ROWS],
     )
     v20 = pl.col("volatility_20d")
     lf = lf.with_columns(

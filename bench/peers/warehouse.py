@@ -1,5 +1,5 @@
 """What both peers share with the warehouse: the spec's market-code → investor Section map (Flow,
-step 4) and writing a peer's result as a table of schema `bench`."""
+step 4), the maturity flags' first rows, and writing a peer's result as a table of schema `bench`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ SECTION_OF = {
     "0106": "TSEJASDAQ",
     "0107": "TSEJASDAQ",
 }
+
+#: the spec's maturity flags: each is 1 from this row_idx on
+VALIDITY_ROWS = (
+    ("is_rsi2_valid", 5),
+    ("is_ema5_valid", 15),
+    ("is_ema10_valid", 30),
+    ("is_ema20_valid", 60),
+    ("is_ema200_valid", 200),
+    ("is_valid_ma", 60),
+)
 
 
 def write_peer_table(con: duckdb.DuckDBPyConnection, name: str, frame: object) -> None:
