@@ -169,7 +169,8 @@ def export_datasets(
 
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        missing = [d for d in datasets if d not in _tables(con, "main")]
+        present = _tables(con, "main")
+        missing = [d for d in datasets if d not in present]
         if missing:
             raise LookupError(f"{db_path} has no main.{missing[0]}: run `dbt build --profiles-dir .` first")
         built = []
