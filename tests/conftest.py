@@ -79,10 +79,10 @@ def table_contents(db: Path, table: str) -> list[tuple]:
 def built(small_market, tmp_path_factory):
     """A warehouse ingested from the fake server (40 codes, half a year) and built by `dbt build`:
     (db path, its folder holding dbt's target/, the `dbt build` process result)."""
-    from tests.dbt.runner import dbt
+    from tests.dbt.runner import WAREHOUSE, dbt
 
     tmp = tmp_path_factory.mktemp("built")
-    db = tmp / "warehouse.duckdb"
+    db = tmp / WAREHOUSE
     with FakeJQuants(small_market, ServerConfig(api_keys={"k": "premium"})) as api:
         assert ingest(api, db, key="k", start=date(2024, 1, 4), end=date(2024, 6, 28)).ok
     return db, tmp, dbt(["build"], db, tmp)

@@ -2,9 +2,9 @@
     the build state readers need (the export's manifest names the build of ml_dataset it exported),
     kept out of the relation's own comment, which holds its documentation. -#}
 {% macro record_build(relation) %}
-    create table if not exists {{ relation.database }}.intermediate.dbt_build_log (
-        relation varchar, invocation_id varchar, built_at timestamp with time zone
-    );
-    insert into {{ relation.database }}.intermediate.dbt_build_log
+    {#- a Relation renders quoted: the database is named after the file, which may be a keyword (full.duckdb) -#}
+    {%- set log = api.Relation.create(database=relation.database, schema='intermediate', identifier='dbt_build_log') %}
+    create table if not exists {{ log }} (relation varchar, invocation_id varchar, built_at timestamp with time zone);
+    insert into {{ log }}
     values ('{{ relation.schema }}.{{ relation.identifier }}', '{{ invocation_id }}', now())
 {%- endmacro %}

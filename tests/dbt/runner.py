@@ -24,8 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 900  # seconds for one command
-# the file name of every warehouse the tests build: the parsed project is reused across all of them
-WAREHOUSE = "warehouse.duckdb"
+# the file name of every warehouse the tests build: the parsed project is reused across all of them.
+# DuckDB names the database after the file, and a keyword there checks that the project quotes it
+WAREHOUSE = "order.duckdb"
 
 
 @dataclass(frozen=True)

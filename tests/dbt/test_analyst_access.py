@@ -15,16 +15,16 @@ import duckdb
 from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from gogooku3.warehouse.publish import PUBLISHED_STORAGE_VERSION, publish_snapshot, published_path
 from tests.conftest import ingest
-from tests.dbt.runner import ROOT, dbt
+from tests.dbt.runner import ROOT, WAREHOUSE, dbt
 
 
 def test_analyst_keeps_reading_while_a_build_publishes(small_market, tmp_path):
-    working = tmp_path / "warehouse.duckdb"
+    working = tmp_path / WAREHOUSE
     with FakeJQuants(small_market, ServerConfig(api_keys={"k": "premium"})) as api:
         assert ingest(api, working, key="k", start=date(2024, 1, 4), end=date(2024, 3, 29)).ok
         assert dbt(["build", "--exclude", "macro_checks"], working, tmp_path).returncode == 0
         snapshot, _ = publish_snapshot(working)
-        assert snapshot == tmp_path / "published" / "warehouse.duckdb"
+        assert snapshot == tmp_path / "published" / WAREHOUSE
 
         analyst = duckdb.connect(str(snapshot), read_only=True)
         before = analyst.sql("select count(*), max(date) from analytics.daily_features").fetchall()[0]

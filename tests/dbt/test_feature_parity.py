@@ -19,7 +19,7 @@ import talib
 from gogooku3.fakeapi.market import MarketConfig, SyntheticMarket
 from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import ingest, query
-from tests.dbt.runner import dbt
+from tests.dbt.runner import WAREHOUSE, dbt
 
 LONG = MarketConfig(seed=21, n_codes=8, start=date(2002, 1, 4), end=date(2026, 10, 30), split_rate=0.6)
 MIDDLE = date(2021, 12, 30)  # no plan sees more than 20 years: load the history in two runs, as time would
@@ -28,7 +28,7 @@ MIDDLE = date(2021, 12, 30)  # no plan sees more than 20 years: load the history
 @pytest.fixture(scope="module")
 def long_history(tmp_path_factory) -> tuple[pd.DataFrame, SyntheticMarket]:
     tmp = tmp_path_factory.mktemp("parity")
-    db = tmp / "warehouse.duckdb"
+    db = tmp / WAREHOUSE
     market = SyntheticMarket(LONG)
     with FakeJQuants(market, ServerConfig(api_keys={"k": "premium"})) as api:
         codes = tuple(str(c) for c in market.codes)

@@ -19,7 +19,7 @@ from gogooku3.cli import main
 from gogooku3.fakeapi.market import QUALITY_PROBLEMS, SyntheticMarket
 from gogooku3.fakeapi.server import FakeJQuants, ServerConfig
 from tests.conftest import SMALL_MARKET, ingest, query
-from tests.dbt.runner import copy_warehouse, dbt
+from tests.dbt.runner import WAREHOUSE, copy_warehouse, dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -51,7 +51,7 @@ def planted(tmp_path_factory):
     """A warehouse built from the small market with every quality problem planted once."""
     market = SyntheticMarket(replace(SMALL_MARKET, quality_problems=tuple(QUALITY_PROBLEMS)))
     tmp = tmp_path_factory.mktemp("planted")
-    db = tmp / "warehouse.duckdb"
+    db = tmp / WAREHOUSE
     with FakeJQuants(market, ServerConfig(api_keys={"k": "premium"})) as api:
         assert ingest(api, db, key="k", start=SMALL_MARKET.start, end=SMALL_MARKET.end).ok
     return market, db, dbt(["build"], db, tmp)

@@ -82,15 +82,8 @@ with recursive
             {%- endfor %}
             {%- for n in wilder_periods %}
                 {%- for side, value in wilder_sides %}
-                    {%- set x = value('o.close - o.prev_close') %}
-                    {%- set previous = 's.rsi_' ~ n ~ '_' ~ side %}
-                    case
-                        when o.row_idx <= {{ n }}
-                        then {{ previous }} + {{ x }}
-                        when o.row_idx = {{ n + 1 }}
-                        then ({{ previous }} + {{ x }}) / {{ n }}
-                        else {{ wilder_step(x, previous, n) }}
-                    end as rsi_{{ n }}_{{ side }},
+                    {{ wilder_step(value('o.close - o.prev_close'), 's.rsi_' ~ n ~ '_' ~ side, n, 'o.row_idx') }}
+                    as rsi_{{ n }}_{{ side }},
                 {%- endfor %}
             {%- endfor %}
             {{ ema_step('(' ~ ema_step('o.close', 's.ema_12', 12) ~ ') - (' ~ ema_step('o.close', 's.ema_26', 26) ~ ')',
