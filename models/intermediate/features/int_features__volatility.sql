@@ -3,7 +3,8 @@
 -- 20-row volatility against the 20th and 80th percentiles of its trailing 252 values.
 -- Daily run: the same windows over each code in the run's scope (int_daily_scope): a continued
 -- code's new rows with the returns its 60-row windows reach back to, and the stored volatilities
--- its 252-row regime windows reach; a code recomputed whole, all its rows.
+-- its 252-row regime windows reach; a code recomputed whole, all its rows. The regime's quantiles
+-- are the same aggregate over the same rows, taken for the new rows only.
 -- Apart from the recursion (int_features__long_memory): on 20 years of the full market the two in
 -- one query did not fit the default memory limit.
 {%- set last_day = last_stored_day() %}
@@ -36,7 +37,7 @@ with
         from observations
     ),
 
-    regime_rows as (  -- the rows whose volatility is new{{ ', and the stored ones their windows reach' if carry }}
+    regime_rows as {{ 'materialized' if carry }} (  -- the rows whose volatility is new{{ ', and the stored ones their windows reach' if carry }}
         select *
         from volatility
         where row_idx > kept_rows
@@ -48,10 +49,27 @@ with
         {%- endif %}
     ),
 
-    regime as (  -- both thresholds from one window aggregate
-        select *, {{ trailing_quantiles('volatility_20d', regime_quantiles, regime_rows) }} as thresholds
-        from regime_rows
-    )
+    {% if carry -%}
+        -- a new row's thresholds from its trailing {{ regime_rows }} volatilities, one aggregate per new row:
+        -- the window would compute them for every stored row it reads, too
+        thresholds as (
+            select n.code, n.row_idx, quantile_cont(h.volatility_20d, {{ regime_quantiles }}) as thresholds
+            from regime_rows as n
+            inner join
+                regime_rows as h
+                on h.code = n.code
+                and h.row_idx between n.row_idx - {{ regime_rows - 1 }} and n.row_idx
+            where n.row_idx > n.kept_rows
+            group by n.code, n.row_idx
+        ),
+
+        regime as (select * from regime_rows inner join thresholds using (code, row_idx))
+    {%- else %}
+        regime as (  -- both thresholds from one window aggregate
+            select *, {{ trailing_quantiles('volatility_20d', regime_quantiles, regime_rows) }} as thresholds
+            from regime_rows
+        )
+    {%- endif %}
 
 select
     code,
