@@ -48,6 +48,3 @@
         case when beta_60d is not null then 1 else 0 end as is_beta_valid
     from betas
 {%- endmacro %}
-
-{#- The rows a beta regresses over: the row and the code's 59 before it. -#}
-{% macro beta_rows() -%} {{ return(60) }} {%- endmacro %}
