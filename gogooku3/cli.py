@@ -472,7 +472,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------------------ export
 def cmd_export(args: argparse.Namespace) -> int:
-    from .warehouse.export import export_datasets
+    from .warehouse.export import DATASETS, export_datasets
     from .warehouse.lake import DestinationError
 
     settings = Settings.from_env()
@@ -480,7 +480,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.out is not None:
         console.print("[yellow]--out is deprecated[/]: use --to (a folder or s3://bucket/prefix)")
         target = str(args.out)
-    datasets = ("ml_dataset", "ml_dataset_enriched") if args.enriched else ("ml_dataset",)
+    datasets = DATASETS if args.enriched else DATASETS[:1]
     try:
         with console.status(f"exporting {', '.join(datasets)} from {settings.duckdb_path} to {target}…") as status:
             manifest = export_datasets(

@@ -122,7 +122,7 @@ def _write_partitions(
     has the same bytes); returns {key: {"path", "sha256"}}."""
     if not keys:
         return {}
-    wanted = ", ".join(f"({k.split('year=')[1].split('/')[0]}, {k.split('month=')[1]})" for k in keys)
+    wanted = ", ".join(f"({year}, {month})" for year, month in map(_year_month, keys))
     written: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="gogooku3-export-") as tmp:
         con.execute("set threads = 1")  # one writer: the same rows give the same bytes
@@ -198,7 +198,7 @@ def export_datasets(
             new_files = _write_partitions(con, dataset, changed, dest, existing, progress)
             written += [new_files[k]["path"] for k in changed]
             entries = []
-            for key in sorted(partitions, key=_partition_order):
+            for key in sorted(partitions, key=_year_month):
                 source = new_files.get(key) or before[key]
                 entries.append({"key": key, "path": source["path"], "sha256": source["sha256"], **partitions[key]})
             digest = hashlib.sha256()
@@ -219,8 +219,8 @@ def export_datasets(
         con.close()
 
     kept = {e["path"] for d in manifest_datasets.values() for e in d["files"]}
-    superseded = sorted({f["path"] for f in before.values()} - kept)
-    orphans = sorted(f for f in existing if PART_FILE.match(f) and f not in kept)  # of a stopped export
+    # every file an export wrote that this manifest does not name: the superseded ones, a stopped export's
+    stale = sorted(f for f in existing if PART_FILE.match(f) and f not in kept)
     exported_at = datetime.now(UTC).replace(microsecond=0)
     manifest: dict[str, object] = {
         "format": FORMAT,
@@ -232,7 +232,7 @@ def export_datasets(
         "changes": {
             "previous_export": (previous or {}).get("exported_at"),
             "written": written,
-            "deleted": sorted(set(superseded) | set(orphans)),
+            "deleted": stale,
             "unchanged": len(kept) - len(written),
         },
     }
@@ -250,6 +250,7 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _partition_order(key: str) -> tuple[int, int]:
+def _year_month(key: str) -> tuple[int, int]:
+    """(year, month) of a partition key ``<dataset>/year=Y/month=M``."""
     year = int(key.split("year=")[1].split("/")[0])
     return year, int(key.split("month=")[1])
